@@ -1,0 +1,153 @@
+//! The metadata repository port: where Fansly metadata enters the system.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+
+use crate::content::ContentItem;
+use crate::fansly::Account;
+use crate::ids::{AccountId, MediaId};
+
+/// A creator the store knows, with how much content it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatorSummary {
+    /// The creator's account.
+    pub account: Account,
+    /// Posts authored.
+    pub posts: u64,
+    /// Messages in conversations the creator is part of.
+    pub messages: u64,
+    /// Downloaded media owned by the creator.
+    pub downloaded_media: u64,
+}
+
+/// Where the next page of a creator's content starts. Opaque to callers: pass back what
+/// [`ContentPage::next`] returned.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ContentCursor(pub String);
+
+/// A bad row the store skipped, named so a user can find it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataWarning {
+    /// The upstream table, e.g. `attachments`.
+    pub table: String,
+    /// The row's id (or key) as text.
+    pub id: String,
+    /// What was wrong.
+    pub message: String,
+}
+
+/// One page of a creator's content, in a stable order: posts, then messages, then unattached
+/// media, each by id.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContentPage {
+    /// Items of this page.
+    pub items: Vec<ContentItem>,
+    /// Where the next page starts; `None` after the last page.
+    pub next: Option<ContentCursor>,
+    /// Rows skipped while building this page.
+    pub warnings: Vec<DataWarning>,
+}
+
+/// Which backend holds the metadata and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreInfo {
+    /// `postgres` or `sqlite`.
+    pub backend: String,
+    /// The upstream Alembic revision (`alembic_version.version_num`), when the database was
+    /// written by fansly-scraper; `None` for a database created by our own migrations.
+    pub upstream_revision: Option<String>,
+    /// Whether our own migrations created the schema.
+    pub created_by_us: bool,
+}
+
+/// Stash ids to write back to the upstream `stash_id` columns (off unless the user enables it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StashIdWriteback {
+    /// `accounts.stash_id` = performer id.
+    pub accounts: Vec<(AccountId, i32)>,
+    /// `media.stash_id` = scene or image id.
+    pub media: Vec<(MediaId, i32)>,
+}
+
+/// Why the metadata repository failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RepositoryError {
+    /// The database could not be reached or opened.
+    #[error("cannot connect to the metadata database {url}: {message}")]
+    Connection {
+        /// The URL with any password redacted.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The database is not a fansly-scraper (or fansly-stash) metadata database.
+    #[error("the metadata database is not usable: {0}")]
+    Schema(String),
+    /// A query failed.
+    #[error("metadata query failed: {0}")]
+    Query(String),
+    /// A write was requested but the store is read-only (write-back disabled).
+    #[error("writing to the metadata database is disabled: {0}")]
+    WriteDisabled(String),
+    /// The cursor did not come from this store.
+    #[error("invalid content cursor '{0}'")]
+    BadCursor(String),
+}
+
+/// Reads Fansly metadata (and, if enabled, writes Stash ids back).
+///
+/// # Example
+///
+/// ```
+/// use domain::ports::{MetadataRepository, RepositoryError};
+///
+/// /// Counts every item of a creator, page by page, holding one page at a time.
+/// async fn count_items(
+///     repo: &dyn MetadataRepository,
+///     creator: domain::ids::AccountId,
+/// ) -> Result<usize, RepositoryError> {
+///     let (mut cursor, mut n) = (None, 0);
+///     loop {
+///         let page = repo.content_page(creator, cursor.take(), 500).await?;
+///         n += page.items.len();
+///         match page.next {
+///             Some(next) => cursor = Some(next),
+///             None => return Ok(n),
+///         }
+///     }
+/// }
+/// ```
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait MetadataRepository: Send + Sync {
+    /// What the store is (backend, upstream schema revision).
+    async fn info(&self) -> Result<StoreInfo, RepositoryError>;
+
+    /// Every account that has posts or downloaded media, by username.
+    async fn list_creators(&self) -> Result<Vec<CreatorSummary>, RepositoryError>;
+
+    /// Accounts by username (exact, case-insensitive); unknown names are absent from the map,
+    /// whose keys are the usernames as passed in.
+    async fn accounts_by_username(
+        &self,
+        usernames: &[String],
+    ) -> Result<HashMap<String, Account>, RepositoryError>;
+
+    /// Accounts by id; unknown ids are absent from the map.
+    async fn accounts_by_ids(
+        &self,
+        ids: &[AccountId],
+    ) -> Result<HashMap<AccountId, Account>, RepositoryError>;
+
+    /// One page of a creator's content items, at most `limit` items, after `cursor`.
+    async fn content_page(
+        &self,
+        creator: AccountId,
+        cursor: Option<ContentCursor>,
+        limit: usize,
+    ) -> Result<ContentPage, RepositoryError>;
+
+    /// Writes Stash ids back to the upstream `stash_id` columns.
+    async fn record_stash_ids(&self, ids: &StashIdWriteback) -> Result<(), RepositoryError>;
+}

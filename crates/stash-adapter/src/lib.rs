@@ -1,0 +1,1 @@
+//! The Stash adapter: implements [`domain::ports::MediaServer`] over Stash's GraphQL API.

@@ -1,0 +1,1 @@
+//! A faithful in-process Stash server for tests, benchmarks and the demo.

@@ -1,0 +1,1 @@
+//! The sync engine, written only against the ports in [`domain::ports`].

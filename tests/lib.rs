@@ -1,0 +1,20 @@
+//! Shared helpers for the workspace integration tests in `tests/tests/`.
+//!
+//! The tests live in this package so they can wire every crate together (store, adapter,
+//! double, sync) the way the binary does.
+
+use std::path::PathBuf;
+
+/// The `shared/` folder next to the repository (the upstream schemas and samples tests read).
+///
+/// Tests never copy these files into the repository; they read them from here.
+pub fn shared_dir() -> PathBuf {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    match std::env::var_os("FANSLY_STASH_SHARED_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => repo.join("..").join("shared"),
+    }
+}

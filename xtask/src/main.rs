@@ -1,0 +1,131 @@
+//! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
+//!
+//! - `cargo xtask ci`: tidy checks, `cargo fmt --check`, `cargo clippy`, then the whole test
+//!   suite against a throwaway PostgreSQL cluster started here (the README's test command).
+//! - `cargo xtask pg`: start a throwaway PostgreSQL cluster and keep it running (for hacking
+//!   on the PostgreSQL tests); prints the URL to export.
+//! - `cargo xtask tidy`: the repository's own style checks.
+
+mod pg;
+mod tidy;
+
+use std::process::{Command, ExitCode};
+
+type Result<T, E = String> = std::result::Result<T, E>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("pg") => pg::serve_forever(),
+        Some("tidy") => tidy::run(),
+        Some("help") | Some("--help") | Some("-h") | None => {
+            print_help();
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown task '{other}'; run `cargo xtask help`")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_help() {
+    println!(
+        "cargo xtask <task>\n\n\
+         tasks:\n  \
+         ci     tidy, fmt --check, clippy -D warnings, and every test (starts PostgreSQL)\n  \
+         pg     start a throwaway PostgreSQL cluster and wait (Ctrl-C stops it)\n  \
+         tidy   repository style checks (module docs, no copied upstream files)"
+    );
+}
+
+/// The CI pipeline. Each step says what it runs; the first failure stops it.
+fn ci() -> Result<()> {
+    step("tidy");
+    tidy::run()?;
+
+    if has_component("fmt") {
+        step("cargo fmt --check");
+        cargo(&["fmt", "--all", "--check"])?;
+    } else {
+        missing_component("rustfmt", "cargo fmt --check");
+    }
+
+    if has_component("clippy") {
+        step("cargo clippy --workspace --all-targets -- -D warnings");
+        cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ])?;
+    } else {
+        missing_component("clippy", "cargo clippy");
+    }
+
+    step("PostgreSQL for the metadata-store suites");
+    let cluster = pg::Cluster::for_tests()?;
+    println!("xtask: PostgreSQL at {}", cluster.url_redacted());
+
+    step("cargo test --workspace");
+    let status = Command::new(cargo_bin())
+        .args(["test", "--workspace", "--all-features", "--no-fail-fast"])
+        .env(pg::URL_VAR, cluster.url())
+        .env("FANSLY_STASH_REQUIRE_SERVICES", "1")
+        .status()
+        .map_err(|e| format!("cannot run cargo test: {e}"))?;
+    drop(cluster);
+    if !status.success() {
+        return Err("tests failed (see above)".into());
+    }
+    println!("xtask: ci passed");
+    Ok(())
+}
+
+fn step(what: &str) {
+    println!("\n==> {what}");
+}
+
+fn cargo_bin() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn cargo(args: &[&str]) -> Result<()> {
+    let status = Command::new(cargo_bin())
+        .args(args)
+        .status()
+        .map_err(|e| format!("cannot run cargo {}: {e}", args.join(" ")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed", args.join(" ")))
+    }
+}
+
+/// Whether `cargo <sub> --version` works (rustfmt and clippy are optional rustup components).
+fn has_component(sub: &str) -> bool {
+    Command::new(cargo_bin())
+        .args([sub, "--version"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+fn missing_component(component: &str, check: &str) {
+    eprintln!(
+        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
+         !! xtask: the `{component}` component is not installed, so `{check}`\n\
+         !! is SKIPPED on this machine. Install it with\n\
+         !!     rustup component add {component}\n\
+         !! The tests still run.\n\
+         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+    );
+}
