@@ -1,0 +1,154 @@
+//! Accounts to performers, creators to studios, hashtags to tags: the find-or-create specs of
+//! the entities every item refers to.
+
+use domain::fansly::{Account, Mention};
+use domain::ids::StudioId;
+use domain::stash::{PerformerSpec, StudioSpec, TagSpec};
+
+/// The tag previews get.
+pub const TRAILER_TAG: &str = "Trailer";
+
+/// The key a performer is known by in specs, labels and the sync state: the username, lowercased
+/// (Fansly handles are case-insensitive).
+pub fn performer_key(username: &str) -> String {
+    username.trim().trim_start_matches('@').to_lowercase()
+}
+
+/// An account as a performer: name = display name or username, alias = username, url =
+/// `https://fansly.com/<username>`, details = about.
+pub fn performer_spec(account: &Account) -> PerformerSpec {
+    let details = account
+        .about
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    PerformerSpec {
+        key: performer_key(&account.username),
+        name: account.performer_name().to_owned(),
+        disambiguation: None,
+        aliases: vec![account.username.clone()],
+        urls: vec![account.profile_url()],
+        details,
+    }
+}
+
+/// A mentioned account as a performer: like [`performer_spec`] when the account is known,
+/// else from the handle alone.
+pub fn mention_spec(mention: &Mention) -> PerformerSpec {
+    match &mention.account {
+        Some(account) => performer_spec(account),
+        None => {
+            let handle = mention.handle.trim().trim_start_matches('@').to_owned();
+            PerformerSpec {
+                key: performer_key(&handle),
+                name: handle.clone(),
+                disambiguation: None,
+                aliases: vec![handle.clone()],
+                urls: vec![format!("https://fansly.com/{handle}")],
+                details: None,
+            }
+        }
+    }
+}
+
+/// The name of a creator's studio: `<username> (Fansly)`.
+pub fn creator_studio_name(username: &str) -> String {
+    format!("{username} (Fansly)")
+}
+
+/// The network studio every creator studio hangs under.
+pub fn network_studio_spec(name: &str) -> StudioSpec {
+    StudioSpec {
+        name: name.to_owned(),
+        parent_id: None,
+        urls: Vec::new(),
+    }
+}
+
+/// A creator's studio, under the network studio, with the profile url.
+pub fn creator_studio_spec(account: &Account, parent: Option<StudioId>) -> StudioSpec {
+    StudioSpec {
+        name: creator_studio_name(&account.username),
+        parent_id: parent,
+        urls: vec![account.profile_url()],
+    }
+}
+
+/// A tag to find or create.
+pub fn tag_spec(name: &str) -> TagSpec {
+    TagSpec {
+        name: name.to_owned(),
+        create_if_missing: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::ids::AccountId;
+    use proptest::prelude::*;
+
+    fn account(username: &str, display: Option<&str>, about: Option<&str>) -> Account {
+        Account {
+            id: AccountId(1),
+            username: username.into(),
+            display_name: display.map(Into::into),
+            about: about.map(Into::into),
+            created_at: None,
+            stash_id: None,
+        }
+    }
+
+    #[test]
+    fn account_becomes_performer_with_alias_url_and_details() {
+        let spec = performer_spec(&account("Alice_X", Some("Alice"), Some("hi there")));
+        assert_eq!(spec.key, "alice_x");
+        assert_eq!(spec.name, "Alice");
+        assert_eq!(spec.aliases, ["Alice_X"]);
+        assert_eq!(spec.urls, ["https://fansly.com/Alice_X"]);
+        assert_eq!(spec.details.as_deref(), Some("hi there"));
+        let plain = performer_spec(&account("bob", None, Some("  ")));
+        assert_eq!((plain.name.as_str(), plain.details), ("bob", None));
+    }
+
+    #[test]
+    fn mentions_become_performers_the_same_way() {
+        let known = Mention {
+            handle: "@carol".into(),
+            account: Some(account("carol", Some("Carol C"), None)),
+        };
+        assert_eq!(
+            mention_spec(&known),
+            performer_spec(&account("carol", Some("Carol C"), None))
+        );
+        let unknown = Mention {
+            handle: "@Dave".into(),
+            account: None,
+        };
+        let spec = mention_spec(&unknown);
+        assert_eq!((spec.key.as_str(), spec.name.as_str()), ("dave", "Dave"));
+        assert_eq!(spec.urls, ["https://fansly.com/Dave"]);
+    }
+
+    #[test]
+    fn creator_studio_hangs_under_the_network() {
+        let net = network_studio_spec("My Net");
+        assert_eq!((net.name.as_str(), net.parent_id.clone()), ("My Net", None));
+        let s = creator_studio_spec(&account("alice", None, None), Some(StudioId::new("7")));
+        assert_eq!(s.name, "alice (Fansly)");
+        assert_eq!(s.parent_id, Some(StudioId::new("7")));
+        assert_eq!(s.urls, ["https://fansly.com/alice"]);
+    }
+
+    proptest! {
+        #[test]
+        fn performer_name_is_display_name_or_username(user in "[a-zA-Z0-9_]{1,20}", display in proptest::option::of("\\PC{0,20}")) {
+            let spec = performer_spec(&account(&user, display.as_deref(), None));
+            let trimmed = display.as_deref().map(str::trim).filter(|d| !d.is_empty());
+            prop_assert_eq!(spec.name.as_str(), trimmed.unwrap_or(&user));
+            prop_assert_eq!(spec.key, user.to_lowercase());
+            prop_assert_eq!(spec.urls, vec![format!("https://fansly.com/{user}")]);
+        }
+    }
+}

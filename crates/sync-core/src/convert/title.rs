@@ -1,0 +1,123 @@
+//! The title rule shared by galleries, scenes and images (fansly-scraper's rule, counted in
+//! characters rather than bytes so multi-byte text is never cut inside a character).
+
+use chrono::{DateTime, Utc};
+
+/// Shortest first line used as a title, in characters.
+pub const MIN_TITLE_CHARS: usize = 10;
+/// Longest first line used as is, in characters.
+pub const MAX_TITLE_CHARS: usize = 128;
+/// Characters kept from a longer line before `...` is appended.
+pub const TRUNCATED_CHARS: usize = 125;
+
+/// The title of an item: the first line of `content` (trimmed) if it has 10 to 128
+/// characters; a longer line cut to its first 125 characters plus `...`; otherwise
+/// `<username> - YYYY/MM/DD` from the UTC date, or just `<username>` without a date.
+pub fn item_title(content: &str, username: &str, created_at: Option<DateTime<Utc>>) -> String {
+    let first_line = content.lines().next().unwrap_or("").trim();
+    let chars = first_line.chars().count();
+    if (MIN_TITLE_CHARS..=MAX_TITLE_CHARS).contains(&chars) {
+        first_line.to_owned()
+    } else if chars > MAX_TITLE_CHARS {
+        let mut cut: String = first_line.chars().take(TRUNCATED_CHARS).collect();
+        cut.push_str("...");
+        cut
+    } else {
+        match created_at {
+            Some(ts) => format!("{username} - {}", ts.format("%Y/%m/%d")),
+            None => username.to_owned(),
+        }
+    }
+}
+
+/// The title of the `index`-th (1-based) of `count` media of an item: the item title, with
+/// ` - i/n` appended when the item has several media.
+pub fn media_title(item_title: &str, index: usize, count: usize) -> String {
+    if count > 1 {
+        format!("{item_title} - {index}/{count}")
+    } else {
+        item_title.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn day() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 1, 19, 23, 30, 0).unwrap()
+    }
+
+    #[test]
+    fn uses_a_first_line_of_ten_to_128_characters() {
+        assert_eq!(
+            item_title("Hello world!\nsecond line", "alice", Some(day())),
+            "Hello world!"
+        );
+        assert_eq!(
+            item_title("  padded line here  ", "alice", Some(day())),
+            "padded line here"
+        );
+        assert_eq!(item_title("0123456789", "a", None), "0123456789");
+    }
+
+    #[test]
+    fn short_or_empty_content_falls_back_to_username_and_utc_date() {
+        assert_eq!(item_title("hi", "alice", Some(day())), "alice - 2025/01/19");
+        assert_eq!(item_title("", "alice", Some(day())), "alice - 2025/01/19");
+        assert_eq!(
+            item_title("\nlong second line only", "alice", None),
+            "alice"
+        );
+    }
+
+    #[test]
+    fn long_lines_are_cut_by_characters_not_bytes() {
+        let line: String = "é".repeat(200);
+        let t = item_title(&line, "alice", None);
+        assert_eq!(t.chars().count(), 128);
+        assert!(t.ends_with("..."));
+        assert_eq!(t.chars().filter(|c| *c == 'é').count(), 125);
+        // 128 multi-byte characters (256 bytes) are kept whole.
+        let exact: String = "ü".repeat(128);
+        assert_eq!(item_title(&exact, "alice", None), exact);
+    }
+
+    #[test]
+    fn suffix_only_for_several_media() {
+        assert_eq!(media_title("T", 1, 1), "T");
+        assert_eq!(media_title("T", 2, 3), "T - 2/3");
+    }
+
+    proptest! {
+        #[test]
+        fn title_length_and_shape_hold_for_any_text(content in "\\PC{0,200}(\n\\PC{0,30})?", user in "[a-z]{1,12}") {
+            let t = item_title(&content, &user, Some(day()));
+            let n = t.chars().count();
+            let line = content.lines().next().unwrap_or("").trim().to_owned();
+            let line_chars = line.chars().count();
+            if (10..=128).contains(&line_chars) {
+                prop_assert_eq!(&t, &line);
+            } else if line_chars > 128 {
+                prop_assert_eq!(n, 128);
+                prop_assert!(t.ends_with("..."));
+                prop_assert!(line.starts_with(t.trim_end_matches("...")));
+            } else {
+                prop_assert_eq!(t, format!("{user} - 2025/01/19"));
+            }
+        }
+
+        #[test]
+        fn suffix_reports_position_and_count(index in 1usize..50, extra in 0usize..50) {
+            let count = index + extra;
+            let t = media_title("Base title", index, count);
+            if count > 1 {
+                prop_assert_eq!(t, format!("Base title - {index}/{count}"));
+            } else {
+                prop_assert_eq!(t, "Base title");
+            }
+        }
+    }
+}

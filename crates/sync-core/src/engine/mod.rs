@@ -1,0 +1,446 @@
+//! [`SyncEngine`]: runs the phases for each creator (scan, index, files, entities, items) using
+//! only the three ports, and turns what happened into a [`SyncReport`].
+//!
+//! Request budget, per creator: `list_files` pages; one find-or-create per entity kind for
+//! entities the sync state does not know yet; per batch, one read per object kind for objects
+//! that are new or whose fingerprint changed, then one write per kind. A re-run on unchanged
+//! data therefore costs `server_info` and the file listing, and writes nothing.
+
+mod entities;
+mod outcome;
+mod prepare;
+mod write;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use chrono::Utc;
+use domain::content::MediaRole;
+use domain::fansly::Account;
+use domain::ids::StudioId;
+use domain::ports::{MediaServer, MetadataRepository, SyncStateStore};
+use domain::stash::{JobOutcome, ScanRequest, ServerStatus};
+use tracing::Instrument;
+
+use crate::batch::BatchProcessor;
+use crate::cancel::CancelFlag;
+use crate::convert::{EntityIds, TRAILER_TAG, item_performer_specs};
+use crate::error::{CreatorError, SyncError};
+use crate::index::{FileMatches, MediaIndex};
+use crate::monitor::{Phase, SyncEvent, SyncMonitor};
+use crate::options::SyncOptions;
+use crate::planner::Plan;
+use crate::report::{CreatorReport, SyncReport};
+use crate::state::SyncState;
+use entities::EntityNeeds;
+use outcome::{CreatorOutcome, Tally};
+use prepare::PrepareCtx;
+
+/// The sync engine.
+pub struct SyncEngine {
+    repo: Arc<dyn MetadataRepository>,
+    stash: Arc<dyn MediaServer>,
+    store: Arc<dyn SyncStateStore>,
+    opts: SyncOptions,
+    batches: BatchProcessor,
+}
+
+impl std::fmt::Debug for SyncEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncEngine")
+            .field("opts", &self.opts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The light per-item needs kept from the index pass.
+struct ItemNeeds {
+    media: Vec<domain::ids::MediaId>,
+    performers: Vec<String>,
+    tags: Vec<String>,
+}
+
+impl SyncEngine {
+    /// An engine over the three ports.
+    pub fn new(
+        repo: Arc<dyn MetadataRepository>,
+        stash: Arc<dyn MediaServer>,
+        store: Arc<dyn SyncStateStore>,
+        opts: SyncOptions,
+    ) -> Self {
+        let batches = BatchProcessor::new(opts.batch_size, opts.read_concurrency);
+        Self {
+            repo,
+            stash,
+            store,
+            opts,
+            batches,
+        }
+    }
+
+    /// The options the engine runs with.
+    pub fn options(&self) -> &SyncOptions {
+        &self.opts
+    }
+
+    /// Syncs each creator in turn. Item failures are recorded and reported, not returned; a
+    /// creator that cannot be finished is reported and the run goes on; only a Stash or state
+    /// store that is unusable as a whole stops the run with an error.
+    pub async fn sync_creators(
+        &self,
+        creators: &[Account],
+        monitor: &SyncMonitor,
+        cancel: &CancelFlag,
+    ) -> Result<SyncReport, SyncError> {
+        let started = Instant::now();
+        let dry = self.opts.dry_run;
+        monitor.emit(SyncEvent::RunStarted {
+            creators: creators.len(),
+            dry_run: dry,
+        });
+        let info = self.stash.server_info().await.map_err(SyncError::Stash)?;
+        match info.status {
+            ServerStatus::Ok => {}
+            ServerStatus::Setup => return Err(SyncError::StashNotReady("setup not done".into())),
+            ServerStatus::NeedsMigration => {
+                return Err(SyncError::StashNotReady(
+                    "its database needs a migration".into(),
+                ));
+            }
+        }
+        let run_id = if dry {
+            None
+        } else {
+            Some(
+                self.store
+                    .start_run(Utc::now())
+                    .await
+                    .map_err(SyncError::State)?,
+            )
+        };
+        let mut report = SyncReport {
+            dry_run: dry,
+            ..SyncReport::default()
+        };
+        let mut plan = Plan::default();
+        let mut network: Option<StudioId> = None;
+        let mut fatal: Option<SyncError> = None;
+        for (i, account) in creators.iter().enumerate() {
+            if cancel.is_cancelled() {
+                report.interrupted = true;
+                break;
+            }
+            monitor.emit(SyncEvent::CreatorStarted {
+                creator: account.username.clone(),
+                index: i + 1,
+                total: creators.len(),
+            });
+            let mut outcome = CreatorOutcome::new(&account.username);
+            let span =
+                tracing::info_span!("creator", username = %account.username, id = %account.id);
+            let result = self
+                .sync_creator(account, monitor, cancel, &mut network, &mut outcome)
+                .instrument(span)
+                .await;
+            let error = match result {
+                Ok(()) => None,
+                Err(CreatorError::Creator(msg)) => Some(msg),
+                Err(CreatorError::Fatal(e)) => {
+                    let msg = e.to_string();
+                    fatal = Some(e);
+                    Some(msg)
+                }
+            };
+            monitor.emit(SyncEvent::CreatorFinished {
+                creator: account.username.clone(),
+                counts: outcome.counts.iter().map(|(k, c)| (*k, *c)).collect(),
+                error: error.clone(),
+            });
+            report.interrupted |= outcome.interrupted;
+            report.errors.append(&mut outcome.errors);
+            report.skipped.append(&mut outcome.skipped);
+            plan.changes.append(&mut outcome.plan);
+            report.creators.push(CreatorReport {
+                creator: account.username.clone(),
+                counts: outcome.counts,
+                error,
+            });
+            if fatal.is_some() || report.interrupted {
+                break;
+            }
+        }
+        report.requests = self.stash.request_stats();
+        report.duration = started.elapsed();
+        if dry {
+            report.plan = Some(plan);
+        }
+        if let Some(id) = run_id {
+            let outcome = if fatal.is_some() {
+                "failed"
+            } else {
+                report.outcome()
+            };
+            self.store
+                .finish_run(id, Utc::now(), outcome, &report.summary_line())
+                .await
+                .map_err(SyncError::State)?;
+        }
+        monitor.emit(SyncEvent::RunFinished {
+            interrupted: report.interrupted,
+        });
+        match fatal {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
+    }
+
+    async fn sync_creator(
+        &self,
+        account: &Account,
+        monitor: &SyncMonitor,
+        cancel: &CancelFlag,
+        network: &mut Option<StudioId>,
+        outcome: &mut CreatorOutcome,
+    ) -> Result<(), CreatorError> {
+        let creator = account.username.as_str();
+        let root = self.opts.creator_root(creator);
+        let phase = |p| {
+            monitor.emit(SyncEvent::PhaseStarted {
+                creator: creator.to_owned(),
+                phase: p,
+            })
+        };
+
+        if let (Some(scan), false) = (&self.opts.scan, self.opts.dry_run) {
+            phase(Phase::Scan);
+            let request = ScanRequest {
+                paths: vec![root.clone()],
+                rescan: scan.rescan,
+                generate: scan.generate,
+            };
+            let job = self.stash.start_scan(&request).await?;
+            let mut tally = Tally::default();
+            match self.stash.wait_for_job(&job, scan.deadline).await? {
+                JobOutcome::Finished | JobOutcome::Vanished => {}
+                JobOutcome::Failed(msg) => tally.note(
+                    creator,
+                    &root,
+                    &format!("the scan failed: {msg}; syncing what Stash already has"),
+                ),
+                JobOutcome::Cancelled => tally.note(
+                    creator,
+                    &root,
+                    "the scan was cancelled; syncing what Stash already has",
+                ),
+            }
+            outcome.absorb(tally, monitor);
+        }
+
+        let state = SyncState::new(account.id, self.store.load_creator(account.id).await?);
+
+        // Index: one light pass over the items.
+        phase(Phase::Index);
+        let mut index = MediaIndex::default();
+        let mut needs: Vec<ItemNeeds> = Vec::new();
+        let mut specs = std::collections::BTreeMap::new();
+        let mut previews = HashSet::new();
+        let mut tally = Tally::default();
+        let mut cursor = None;
+        loop {
+            let page = self
+                .repo
+                .content_page(account.id, cursor.take(), self.batches.batch_size)
+                .await?;
+            for item in &page.items {
+                index.add_item(item);
+                let performer_specs = item_performer_specs(item);
+                let mut item_needs = ItemNeeds {
+                    media: item.media.iter().map(|m| m.media.id).collect(),
+                    performers: performer_specs.iter().map(|s| s.key.clone()).collect(),
+                    tags: item
+                        .hashtags
+                        .iter()
+                        .map(|h| h.as_str().to_owned())
+                        .collect(),
+                };
+                for s in performer_specs {
+                    specs.entry(s.key.clone()).or_insert(s);
+                }
+                for m in &item.media {
+                    if m.role == MediaRole::Preview {
+                        previews.insert(m.media.id);
+                    }
+                }
+                item_needs.tags.dedup();
+                needs.push(item_needs);
+            }
+            for w in &page.warnings {
+                tally.note(creator, &format!("{} {}", w.table, w.id), &w.message);
+            }
+            monitor.emit(SyncEvent::Progress {
+                creator: creator.to_owned(),
+                phase: Phase::Index,
+                done: needs.len() as u64,
+                total: None,
+            });
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let total_items = needs.len() as u64;
+        outcome.absorb(std::mem::take(&mut tally), monitor);
+        if cancel.is_cancelled() {
+            outcome.interrupted = true;
+            return Ok(());
+        }
+
+        // Files: list what Stash has under the creator's folder and match it.
+        phase(Phase::Files);
+        let mut matches = FileMatches::default();
+        let mut cursor = None;
+        loop {
+            let page = self.stash.list_files(&root, cursor.take()).await?;
+            for f in &page.files {
+                matches.add_file(&index, f);
+            }
+            monitor.emit(SyncEvent::Progress {
+                creator: creator.to_owned(),
+                phase: Phase::Files,
+                done: matches.files_seen as u64,
+                total: None,
+            });
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        for s in &matches.skipped {
+            tally.note(creator, &s.path, &s.reason);
+        }
+        outcome.absorb(std::mem::take(&mut tally), monitor);
+        if cancel.is_cancelled() {
+            outcome.interrupted = true;
+            return Ok(());
+        }
+        let state = Mutex::new(state);
+        if matches.objects.is_empty() {
+            tracing::info!(
+                files = matches.files_seen,
+                "no Stash file matches this creator's media"
+            );
+            return Ok(());
+        }
+
+        // Entities: only what items with matched media refer to.
+        phase(Phase::Entities);
+        let matched = matches.matched_media();
+        let mut entity_needs = EntityNeeds::default();
+        let mut seen_tags = HashSet::new();
+        for n in needs
+            .iter()
+            .filter(|n| n.media.iter().any(|m| matched.contains(m)))
+        {
+            for p in &n.performers {
+                if let Some(spec) = specs.get(p) {
+                    entity_needs
+                        .performers
+                        .entry(p.clone())
+                        .or_insert_with(|| spec.clone());
+                }
+            }
+            for t in &n.tags {
+                if seen_tags.insert(t.clone()) {
+                    entity_needs.tags.push(t.clone());
+                }
+            }
+        }
+        if self.opts.tag_previews_trailer && previews.iter().any(|m| matched.contains(m)) {
+            entity_needs.tags.push(TRAILER_TAG.to_owned());
+        }
+        drop(needs);
+        let ids: EntityIds = {
+            let mut st = match state.lock() {
+                Ok(s) => s.clone(),
+                Err(p) => p.into_inner().clone(),
+            };
+            let ids = self
+                .resolve_entities(account, &entity_needs, &mut st, network, &mut tally)
+                .await?;
+            match state.lock() {
+                Ok(mut s) => *s = st,
+                Err(p) => *p.into_inner() = st,
+            }
+            ids
+        };
+        outcome.absorb(std::mem::take(&mut tally), monitor);
+        let ctx = PrepareCtx {
+            creator,
+            root: &root,
+            index: &index,
+            matches: &matches,
+            ids: &ids,
+            state: &state,
+        };
+        self.save_state(&ctx).await?;
+        if cancel.is_cancelled() {
+            outcome.interrupted = true;
+            return Ok(());
+        }
+
+        // Items: a reading stage and one writer, joined by a bounded queue.
+        phase(Phase::Items);
+        let (tx, mut rx) = self.batches.queue();
+        let ctx_ref = &ctx;
+        let reader = async move {
+            let tx = tx;
+            let read = async {
+                let mut cursor = None;
+                loop {
+                    if cancel.is_cancelled() {
+                        return Ok::<bool, CreatorError>(true);
+                    }
+                    let page = self
+                        .repo
+                        .content_page(account.id, cursor.take(), self.batches.batch_size)
+                        .await?;
+                    let batch = self
+                        .prepare_batch(ctx_ref, &page.items)
+                        .instrument(tracing::debug_span!("batch", items = page.items.len()))
+                        .await?;
+                    if tx.send(batch).await.is_err() {
+                        return Ok(false);
+                    }
+                    match page.next {
+                        Some(next) => cursor = Some(next),
+                        None => return Ok(false),
+                    }
+                }
+            }
+            .await;
+            drop(tx);
+            read
+        };
+        let writer = async move {
+            let mut done = 0u64;
+            while let Some(batch) = rx.recv().await {
+                done += batch.items as u64;
+                self.write_batch(ctx_ref, batch, outcome, monitor).await?;
+                monitor.emit(SyncEvent::Progress {
+                    creator: creator.to_owned(),
+                    phase: Phase::Items,
+                    done,
+                    total: Some(total_items),
+                });
+            }
+            Ok::<&mut CreatorOutcome, CreatorError>(outcome)
+        };
+        let (read, written) = tokio::join!(reader, writer);
+        let outcome = written?;
+        if read? {
+            outcome.interrupted = true;
+        }
+        Ok(())
+    }
+}

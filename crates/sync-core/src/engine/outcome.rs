@@ -1,0 +1,104 @@
+//! What one creator's sync accumulates as it goes: counts per kind, failed items, notes about
+//! what was left alone, and (in a dry run) planned changes.
+
+use domain::ports::EntityKind;
+
+use crate::monitor::{SyncEvent, SyncMonitor};
+use crate::planner::PlannedChange;
+use crate::report::{Counts, CountsByKind, ItemError, SkipNote};
+
+/// The running tally of one creator.
+#[derive(Debug, Default)]
+pub(crate) struct CreatorOutcome {
+    pub(crate) creator: String,
+    pub(crate) counts: CountsByKind,
+    pub(crate) errors: Vec<ItemError>,
+    pub(crate) skipped: Vec<SkipNote>,
+    pub(crate) plan: Vec<PlannedChange>,
+    pub(crate) interrupted: bool,
+}
+
+/// A delta of counts, per kind, sent as events once per batch.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub(crate) counts: CountsByKind,
+    pub(crate) errors: Vec<ItemError>,
+    pub(crate) skipped: Vec<SkipNote>,
+    pub(crate) plan: Vec<PlannedChange>,
+}
+
+impl Tally {
+    fn entry(&mut self, kind: EntityKind) -> &mut Counts {
+        self.counts.entry(kind).or_default()
+    }
+
+    pub(crate) fn created(&mut self, kind: EntityKind) {
+        self.entry(kind).created += 1;
+    }
+
+    pub(crate) fn updated(&mut self, kind: EntityKind) {
+        self.entry(kind).updated += 1;
+    }
+
+    pub(crate) fn unchanged(&mut self, kind: EntityKind) {
+        self.entry(kind).unchanged += 1;
+    }
+
+    pub(crate) fn skipped(&mut self, creator: &str, kind: EntityKind, what: &str, reason: &str) {
+        self.entry(kind).skipped += 1;
+        self.note(creator, what, reason);
+    }
+
+    pub(crate) fn note(&mut self, creator: &str, what: &str, reason: &str) {
+        self.skipped.push(SkipNote {
+            creator: creator.to_owned(),
+            what: what.to_owned(),
+            reason: reason.to_owned(),
+        });
+    }
+
+    pub(crate) fn failed(&mut self, creator: &str, kind: EntityKind, key: &str, error: &str) {
+        self.entry(kind).failed += 1;
+        self.errors.push(ItemError {
+            creator: creator.to_owned(),
+            kind,
+            key: key.to_owned(),
+            error: error.to_owned(),
+        });
+    }
+}
+
+impl CreatorOutcome {
+    pub(crate) fn new(creator: &str) -> Self {
+        Self {
+            creator: creator.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// Folds a batch's tally in and tells the monitor.
+    pub(crate) fn absorb(&mut self, tally: Tally, monitor: &SyncMonitor) {
+        for (kind, delta) in tally.counts {
+            *self.counts.entry(kind).or_default() += delta;
+            monitor.emit(SyncEvent::Counted {
+                creator: self.creator.clone(),
+                kind,
+                counts: delta,
+            });
+        }
+        for e in tally.errors {
+            monitor.emit(SyncEvent::ItemFailed {
+                creator: e.creator.clone(),
+                kind: e.kind,
+                key: e.key.clone(),
+                error: e.error.clone(),
+            });
+            self.errors.push(e);
+        }
+        for note in &tally.skipped {
+            tracing::info!(creator = %note.creator, what = %note.what, reason = %note.reason, "left alone");
+        }
+        self.skipped.extend(tally.skipped);
+        self.plan.extend(tally.plan);
+    }
+}

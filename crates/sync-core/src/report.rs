@@ -1,0 +1,248 @@
+//! [`SyncReport`]: what a run did, per object kind, with the errors, the request count and, in
+//! a dry run, the plan.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::AddAssign;
+use std::time::Duration;
+
+use domain::ports::EntityKind;
+use domain::stash::RequestStats;
+
+use crate::planner::Plan;
+
+/// How many objects of one kind ended how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Created in Stash (galleries, chapters, performers, studios, tags).
+    pub created: u64,
+    /// Changed in Stash.
+    pub updated: u64,
+    /// Already as desired (by fingerprint or by comparison).
+    pub unchanged: u64,
+    /// Left alone on purpose (organized, not ours, not in Stash yet).
+    pub skipped: u64,
+    /// Failed; recorded and retried next run.
+    pub failed: u64,
+}
+
+impl Counts {
+    /// All objects counted.
+    pub fn total(&self) -> u64 {
+        self.created + self.updated + self.unchanged + self.skipped + self.failed
+    }
+
+    /// Whether nothing was counted.
+    pub fn is_zero(&self) -> bool {
+        self.total() == 0
+    }
+}
+
+impl AddAssign for Counts {
+    fn add_assign(&mut self, o: Self) {
+        self.created += o.created;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+        self.skipped += o.skipped;
+        self.failed += o.failed;
+    }
+}
+
+/// Counts per object kind.
+pub type CountsByKind = BTreeMap<EntityKind, Counts>;
+
+/// One failed object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemError {
+    /// The creator.
+    pub creator: String,
+    /// The object kind.
+    pub kind: EntityKind,
+    /// The source key (`post:1`, `media:2`, ...).
+    pub key: String,
+    /// What went wrong.
+    pub error: String,
+}
+
+/// Something left alone on purpose, with the reason (shown in verbose reports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkipNote {
+    /// The creator.
+    pub creator: String,
+    /// What was skipped (a key or a file path).
+    pub what: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// How one creator went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatorReport {
+    /// The username.
+    pub creator: String,
+    /// Counts per kind.
+    pub counts: CountsByKind,
+    /// Why the creator stopped early, if it did.
+    pub error: Option<String>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default)]
+pub struct SyncReport {
+    /// Per creator, in run order.
+    pub creators: Vec<CreatorReport>,
+    /// Objects that failed.
+    pub errors: Vec<ItemError>,
+    /// Objects and files left alone on purpose.
+    pub skipped: Vec<SkipNote>,
+    /// Stash requests made during the run, per operation.
+    pub requests: RequestStats,
+    /// Wall time.
+    pub duration: Duration,
+    /// Whether a cancel cut the run short.
+    pub interrupted: bool,
+    /// Whether nothing was written.
+    pub dry_run: bool,
+    /// In a dry run, what would have been written.
+    pub plan: Option<Plan>,
+}
+
+impl SyncReport {
+    /// Counts per kind over every creator.
+    pub fn totals(&self) -> CountsByKind {
+        let mut t = CountsByKind::new();
+        for c in &self.creators {
+            for (k, v) in &c.counts {
+                *t.entry(*k).or_default() += *v;
+            }
+        }
+        t
+    }
+
+    /// `ok`, `partial` (some items or creators failed), or `interrupted`.
+    pub fn outcome(&self) -> &'static str {
+        if self.interrupted {
+            "interrupted"
+        } else if !self.errors.is_empty() || self.creators.iter().any(|c| c.error.is_some()) {
+            "partial"
+        } else {
+            "ok"
+        }
+    }
+
+    /// One line of counts, e.g. `gallery 3 created, 1 updated; scene 4 unchanged`.
+    pub fn summary_line(&self) -> String {
+        let parts: Vec<String> = self
+            .totals()
+            .iter()
+            .filter(|(_, c)| !c.is_zero())
+            .map(|(k, c)| {
+                let mut bits = Vec::new();
+                for (n, label) in [
+                    (c.created, "created"),
+                    (c.updated, "updated"),
+                    (c.unchanged, "unchanged"),
+                    (c.skipped, "skipped"),
+                    (c.failed, "failed"),
+                ] {
+                    if n > 0 {
+                        bits.push(format!("{n} {label}"));
+                    }
+                }
+                format!("{} {}", k.as_str(), bits.join(", "))
+            })
+            .collect();
+        if parts.is_empty() {
+            "nothing to do".to_owned()
+        } else {
+            parts.join("; ")
+        }
+    }
+}
+
+impl fmt::Display for SyncReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<10} {:>8} {:>8} {:>10} {:>8} {:>7}",
+            "kind", "created", "updated", "unchanged", "skipped", "failed"
+        )?;
+        for (k, c) in self.totals() {
+            writeln!(
+                f,
+                "{:<10} {:>8} {:>8} {:>10} {:>8} {:>7}",
+                k.as_str(),
+                c.created,
+                c.updated,
+                c.unchanged,
+                c.skipped,
+                c.failed
+            )?;
+        }
+        writeln!(
+            f,
+            "{} Stash requests in {:.1?}; outcome: {}{}",
+            self.requests.total(),
+            self.duration,
+            self.outcome(),
+            if self.dry_run {
+                " (dry run: nothing written)"
+            } else {
+                ""
+            }
+        )?;
+        for e in &self.errors {
+            writeln!(
+                f,
+                "error: {} {} {}: {}",
+                e.creator,
+                e.kind.as_str(),
+                e.key,
+                e.error
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_sum_creators_and_outcome_reflects_errors() {
+        let mut r = SyncReport::default();
+        let mut c = CountsByKind::new();
+        c.insert(
+            EntityKind::Scene,
+            Counts {
+                updated: 2,
+                ..Counts::default()
+            },
+        );
+        r.creators.push(CreatorReport {
+            creator: "a".into(),
+            counts: c.clone(),
+            error: None,
+        });
+        r.creators.push(CreatorReport {
+            creator: "b".into(),
+            counts: c,
+            error: None,
+        });
+        assert_eq!(r.totals()[&EntityKind::Scene].updated, 4);
+        assert_eq!(r.outcome(), "ok");
+        assert_eq!(r.summary_line(), "scene 4 updated");
+        r.errors.push(ItemError {
+            creator: "a".into(),
+            kind: EntityKind::Image,
+            key: "media:1".into(),
+            error: "x".into(),
+        });
+        assert_eq!(r.outcome(), "partial");
+        r.interrupted = true;
+        assert_eq!(r.outcome(), "interrupted");
+        assert!(r.to_string().contains("media:1"));
+        assert_eq!(SyncReport::default().summary_line(), "nothing to do");
+    }
+}
