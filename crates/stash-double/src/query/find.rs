@@ -1,0 +1,120 @@
+//! The `find*` pipeline: `ids` lookups (input order, missing or duplicated ids fail), or
+//! filter + `q` + sort (per-type allow-list) + paging (`per_page: -1` = everything).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::filter::{Filter, Row};
+use super::like::Like;
+use crate::model::{Id, State};
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum SortKey {
+    Int(i64),
+    Str(String),
+}
+
+/// An object a `find*` query can return.
+pub(crate) trait Findable: Row {
+    /// The noun in `<label> with id N not found`.
+    const LABEL: &'static str;
+    /// Sort keys besides `id`, `created_at`, `updated_at`, `random`.
+    const SORTS: &'static [&'static str];
+    fn id(&self) -> Id;
+    fn sort_key(&self, st: &State, key: &str) -> Option<SortKey>;
+    fn search_text(&self, st: &State) -> Vec<String>;
+}
+
+/// A page of results: the total count and the ids on this page.
+pub(crate) struct Page {
+    pub count: usize,
+    pub ids: Vec<Id>,
+}
+
+/// Runs a `find*` query over `rows`.
+pub(crate) fn find<T: Findable>(
+    st: &State,
+    rows: &BTreeMap<Id, T>,
+    ids: Option<&Value>,
+    object_filter: Option<&Value>,
+    find_filter: Option<&Value>,
+) -> Result<Page, String> {
+    let wanted: Vec<Id> = ids
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(crate::graphql::args::id_of).collect())
+        .unwrap_or_default();
+    let raw_len = ids.and_then(Value::as_array).map_or(0, Vec::len);
+    if raw_len > 0 {
+        if let Some(bad) = ids
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|v| crate::graphql::args::id_of(v).is_none())
+        {
+            return Err(format!("strconv.Atoi: parsing {bad}: invalid syntax"));
+        }
+        let mut seen = BTreeSet::new();
+        for id in &wanted {
+            if !rows.contains_key(id) || !seen.insert(*id) {
+                return Err(format!("{} with id {id} not found", T::LABEL));
+            }
+        }
+        return Ok(Page {
+            count: wanted.len(),
+            ids: wanted,
+        });
+    }
+    let filter = Filter::compile(object_filter)?;
+    let ff = find_filter.and_then(Value::as_object);
+    let get_str = |k: &str| ff.and_then(|m| m.get(k)).and_then(Value::as_str);
+    let get_int = |k: &str| ff.and_then(|m| m.get(k)).and_then(Value::as_i64);
+    let sort = get_str("sort");
+    if let Some(s) = sort {
+        let allowed =
+            ["id", "created_at", "updated_at", "random"].contains(&s) || T::SORTS.contains(&s);
+        if !allowed {
+            return Err(format!("invalid sort: {s}"));
+        }
+    }
+    let q_words: Vec<Like> = get_str("q")
+        .map(|q| q.split_whitespace().map(Like::containing).collect())
+        .unwrap_or_default();
+    let mut hits: Vec<&T> = rows
+        .values()
+        .filter(|r| filter.as_ref().is_none_or(|f| f.matches(st, *r)))
+        .filter(|r| {
+            q_words.is_empty() || {
+                let text = r.search_text(st);
+                q_words.iter().all(|w| text.iter().any(|t| w.matches(t)))
+            }
+        })
+        .collect();
+    let desc = get_str("direction") == Some("DESC");
+    match sort {
+        Some("random") => hits.sort_by_key(|r| r.id().wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        Some(key) => {
+            let mut keyed: Vec<(SortKey, Id, &T)> = hits
+                .into_iter()
+                .map(|r| (r.sort_key(st, key).unwrap_or(SortKey::Int(0)), r.id(), r))
+                .collect();
+            keyed.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+            hits = keyed.into_iter().map(|(_, _, r)| r).collect();
+        }
+        None => {}
+    }
+    if desc {
+        hits.reverse();
+    }
+    let count = hits.len();
+    let per_page = get_int("per_page").unwrap_or(25);
+    let page = get_int("page").unwrap_or(1).max(1);
+    let ids: Vec<Id> = if per_page < 0 {
+        hits.iter().map(|r| r.id()).collect()
+    } else {
+        let per = usize::try_from(per_page).unwrap_or(0);
+        let skip = usize::try_from(page - 1).unwrap_or(0).saturating_mul(per);
+        hits.iter().skip(skip).take(per).map(|r| r.id()).collect()
+    };
+    Ok(Page { count, ids })
+}
