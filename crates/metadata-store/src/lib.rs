@@ -16,6 +16,8 @@ pub mod cursor;
 pub mod entities;
 pub mod migration;
 pub mod sync_state;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 mod convert;
 mod load;

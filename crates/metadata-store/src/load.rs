@@ -9,7 +9,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use domain::fansly::ContentKind;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Alias, Expr};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entities::{
     account_media, account_media_bundle_media, account_media_bundles, accounts, attachments,
@@ -42,6 +43,38 @@ where
         out.extend(
             E::find()
                 .filter(column.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// Attachments whose `column` (`postId` or `messageId`) is one of `ids`, with `contentType`
+/// cast to text on both backends.
+pub async fn attachments_where_in<C: ConnectionTrait>(
+    db: &C,
+    column: attachments::Column,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<Vec<attachments::Model>, DbErr> {
+    use attachments::Column as A;
+    let ids: Vec<i64> = ids
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(IN_CHUNK) {
+        out.extend(
+            attachments::Entity::find()
+                .select_only()
+                .columns([A::Id, A::PostId, A::MessageId, A::ContentId, A::Pos])
+                .column_as(
+                    Expr::col((attachments::Entity, A::ContentType)).cast_as(Alias::new("TEXT")),
+                    "contentType",
+                )
+                .filter(column.is_in(chunk.iter().copied()))
+                .into_model::<attachments::Model>()
                 .all(db)
                 .await?,
         );
@@ -109,7 +142,7 @@ impl Graph {
         }
 
         if !top_posts.is_empty() {
-            let rows = rows_where_in::<attachments::Entity, _>(
+            let rows = attachments_where_in(
                 db,
                 attachments::Column::PostId,
                 top_posts.iter().map(|p| p.id),
@@ -118,7 +151,7 @@ impl Graph {
             g.post_attachments = group_attachments(rows, |a| a.post_id);
         }
         if !top_messages.is_empty() {
-            let rows = rows_where_in::<attachments::Entity, _>(
+            let rows = attachments_where_in(
                 db,
                 attachments::Column::MessageId,
                 top_messages.iter().map(|m| m.id),
@@ -148,12 +181,8 @@ impl Graph {
             for p in found {
                 g.posts.insert(p.id, p);
             }
-            let rows = rows_where_in::<attachments::Entity, _>(
-                db,
-                attachments::Column::PostId,
-                ids.iter().copied(),
-            )
-            .await?;
+            let rows =
+                attachments_where_in(db, attachments::Column::PostId, ids.iter().copied()).await?;
             for (k, v) in group_attachments(rows, |a| a.post_id) {
                 g.post_attachments.insert(k, v);
             }

@@ -22,13 +22,9 @@ pub struct Model {
     pub content_id: i64,
     /// `pos`: order within the owner.
     pub pos: i32,
-    /// `contentType`: the `contenttype` enum, always read as text (`CAST(... AS TEXT)`) so a
-    /// name we do not know is a value, not a decode error.
-    #[sea_orm(
-        column_name = "contentType",
-        column_type = "custom(\"contenttype\")",
-        select_as = "text"
-    )]
+    /// `contentType`: the `contenttype` enum, read as text (`CAST(... AS TEXT)`, see
+    /// `load::attachments_where_in`) so a name we do not know is a value, not a decode error.
+    #[sea_orm(column_name = "contentType", column_type = "custom(\"contenttype\")")]
     pub content_type: String,
 }
 

@@ -77,6 +77,17 @@ fn fk(table: &str, column: &str, target: &str, cascade: bool) -> ForeignKeyCreat
     f
 }
 
+/// An `integer` id filled from a sequence on PostgreSQL (`serial`, as upstream); on SQLite the
+/// id is given by the writer (SQLite refuses AUTOINCREMENT outside `INTEGER PRIMARY KEY`).
+fn serial(name: &str, backend: DbBackend) -> ColumnDef {
+    let mut c = col(name);
+    c.integer().not_null();
+    if backend == DbBackend::Postgres {
+        c.auto_increment();
+    }
+    c
+}
+
 fn table(name: &str) -> TableCreateStatement {
     let mut t = Table::create();
     t.table(Alias::new(name));
@@ -290,7 +301,7 @@ fn tables(backend: DbBackend) -> Vec<TableCreateStatement> {
     out.push(t);
 
     let mut t = table("hashtags");
-    t.col(col("id").integer().not_null().auto_increment())
+    t.col(serial("id", backend))
         .col(col("value").string().not_null())
         .col(int_null("stash_id"));
     pk(&mut t, &["id"]);
@@ -309,7 +320,7 @@ fn tables(backend: DbBackend) -> Vec<TableCreateStatement> {
     t.col(big("postId"))
         .col(big_null("accountId"))
         .col(col("handle").string().not_null())
-        .col(col("id").integer().not_null().auto_increment())
+        .col(serial("id", backend))
         .foreign_key(&mut fk("post_mentions", "postId", "posts", true));
     pk(&mut t, &["id"]);
     out.push(t);
