@@ -391,7 +391,7 @@ impl SyncEngine {
 
         // Items: a reading stage and one writer, joined by a bounded queue.
         phase(Phase::Items);
-        let (tx, mut rx) = self.batches.queue();
+        let (tx, rx) = self.batches.queue();
         let ctx_ref = &ctx;
         let reader = async move {
             let tx = tx;
@@ -423,7 +423,9 @@ impl SyncEngine {
             read
         };
         let writer = async move {
+            let mut rx = rx;
             let mut done = 0u64;
+            let mut stopped = false;
             while let Some(batch) = rx.recv().await {
                 done += batch.items as u64;
                 self.write_batch(ctx_ref, batch, outcome, monitor).await?;
@@ -433,12 +435,18 @@ impl SyncEngine {
                     done,
                     total: Some(total_items),
                 });
+                // Ctrl-C: the batch in flight is finished and saved; batches read ahead are dropped.
+                if cancel.is_cancelled() && done < total_items {
+                    stopped = true;
+                    break;
+                }
             }
-            Ok::<&mut CreatorOutcome, CreatorError>(outcome)
+            drop(rx);
+            Ok::<(&mut CreatorOutcome, bool), CreatorError>((outcome, stopped))
         };
         let (read, written) = tokio::join!(reader, writer);
-        let outcome = written?;
-        if read? {
+        let (outcome, stopped) = written?;
+        if read? || stopped {
             outcome.interrupted = true;
         }
         Ok(())

@@ -1,0 +1,698 @@
+//! Test support: an in-memory Stash, metadata repository and state store, each behind the
+//! mockall mock of its port, so engine tests run several syncs against state that persists
+//! between runs and count every port call.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+pub mod fixtures;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use domain::content::ContentItem;
+use domain::ids::{AccountId, GalleryId, ImageId, JobId, PerformerId, SceneId, StudioId, TagId};
+use domain::ports::{
+    ContentCursor, ContentPage, EntityKind, GraphQlError, MediaServerError, MockMediaServer,
+    MockMetadataRepository, MockSyncStateStore, SyncRecord,
+};
+use domain::stash::{
+    BatchOutcome, Chapter, FileCursor, FilePage, Gallery, Image, JobOutcome, Performer,
+    RequestStats, Resolved, Scene, ServerInfo, ServerStatus, StampFields, StampPatch, StashFile,
+    Studio, Tag,
+};
+
+/// Everything the fake Stash holds.
+#[derive(Debug, Default)]
+pub struct FakeStash {
+    pub files: Vec<StashFile>,
+    pub scenes: BTreeMap<SceneId, Scene>,
+    pub images: BTreeMap<ImageId, Image>,
+    pub galleries: BTreeMap<GalleryId, Gallery>,
+    pub gallery_images: HashMap<GalleryId, Vec<ImageId>>,
+    pub chapters: Vec<Chapter>,
+    pub performers: Vec<Performer>,
+    pub studios: Vec<Studio>,
+    pub tags: Vec<Tag>,
+    pub calls: BTreeMap<String, u64>,
+    /// Ids (scene or image) whose update fails.
+    pub fail_ids: HashSet<String>,
+    /// Files per `list_files` page.
+    pub page_size: usize,
+    /// Make `list_files` fail with this error.
+    pub list_error: Option<MediaServerError>,
+    /// Call order of write methods.
+    pub writes: Vec<String>,
+    /// Sets the flag when the named operation is called (a Ctrl-C mid-run).
+    pub cancel_on: Option<(String, sync_core::CancelFlag)>,
+    next_id: u64,
+}
+
+/// The write operations of the media-server port.
+pub const WRITE_OPS: [&str; 10] = [
+    "find_or_create_performers",
+    "find_or_create_studios",
+    "find_or_create_tags",
+    "update_scenes",
+    "update_images",
+    "update_galleries",
+    "create_galleries",
+    "add_gallery_images",
+    "create_gallery_chapters",
+    "start_scan",
+];
+
+impl FakeStash {
+    fn id(&mut self) -> String {
+        self.next_id += 1;
+        format!("{}", self.next_id + 100)
+    }
+
+    fn call(&mut self, op: &str) {
+        *self.calls.entry(op.to_owned()).or_default() += 1;
+        if let Some((name, flag)) = &self.cancel_on
+            && name == op
+        {
+            flag.cancel();
+        }
+        if WRITE_OPS.contains(&op) {
+            self.writes.push(op.to_owned());
+        }
+    }
+
+    pub fn calls(&self, op: &str) -> u64 {
+        self.calls.get(op).copied().unwrap_or(0)
+    }
+
+    pub fn total_calls(&self) -> u64 {
+        self.calls.values().sum()
+    }
+
+    pub fn write_calls(&self) -> u64 {
+        WRITE_OPS.iter().map(|o| self.calls(o)).sum()
+    }
+
+    pub fn reset_calls(&mut self) {
+        self.calls.clear();
+        self.writes.clear();
+    }
+
+    /// Adds a file and the scene or image a scan would make of it.
+    pub fn add_file(&mut self, folder: &str, basename: &str) -> String {
+        let video = basename.ends_with(".mp4");
+        let file_id = self.id();
+        let object = self.id();
+        let owner = if video {
+            domain::stash::FileOwner::Scene {
+                id: SceneId::new(object.clone()),
+                primary: true,
+            }
+        } else {
+            domain::stash::FileOwner::Image(ImageId::new(object.clone()))
+        };
+        let file = StashFile {
+            id: domain::ids::FileId::new(file_id),
+            folder: folder.to_owned(),
+            basename: basename.to_owned(),
+            kind: if video {
+                domain::stash::FileKind::Video
+            } else {
+                domain::stash::FileKind::Image
+            },
+            owners: vec![owner],
+        };
+        if video {
+            self.scenes.insert(
+                SceneId::new(object.clone()),
+                Scene {
+                    id: SceneId::new(object.clone()),
+                    fields: StampFields::default(),
+                    files: vec![file.clone()],
+                },
+            );
+        } else {
+            self.images.insert(
+                ImageId::new(object.clone()),
+                Image {
+                    id: ImageId::new(object.clone()),
+                    fields: StampFields::default(),
+                    files: vec![file.clone()],
+                },
+            );
+        }
+        self.files.push(file);
+        object
+    }
+
+    pub fn image_by_file(&self, basename: &str) -> &Image {
+        self.images
+            .values()
+            .find(|i| i.files.iter().any(|f| f.basename == basename))
+            .unwrap()
+    }
+
+    pub fn scene_by_file(&self, basename: &str) -> &Scene {
+        self.scenes
+            .values()
+            .find(|i| i.files.iter().any(|f| f.basename == basename))
+            .unwrap()
+    }
+
+    pub fn gallery_by_code(&self, code: &str) -> Vec<&Gallery> {
+        self.galleries
+            .values()
+            .filter(|g| g.code.as_deref() == Some(code))
+            .collect()
+    }
+
+    pub fn performer_id(&self, name: &str) -> PerformerId {
+        self.performers
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap()
+            .id
+            .clone()
+    }
+
+    pub fn studio_id(&self, name: &str) -> StudioId {
+        self.studios
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap()
+            .id
+            .clone()
+    }
+
+    pub fn tag_id(&self, name: &str) -> TagId {
+        self.tags
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap()
+            .id
+            .clone()
+    }
+
+    pub fn tag_names(&self, ids: &[TagId]) -> Vec<String> {
+        ids.iter()
+            .map(|id| self.tags.iter().find(|t| &t.id == id).unwrap().name.clone())
+            .collect()
+    }
+}
+
+fn apply_stamp<Id>(f: &mut StampFields, p: &StampPatch<Id>) {
+    f.title = p.title.clone().apply(f.title.take());
+    f.code = p.code.clone().apply(f.code.take());
+    f.details = p.details.clone().apply(f.details.take());
+    f.date = p.date.clone().apply(f.date.take());
+    f.studio_id = p.studio_id.clone().apply(f.studio_id.take());
+    f.urls = p
+        .urls
+        .clone()
+        .apply(Some(std::mem::take(&mut f.urls)))
+        .unwrap_or_default();
+    f.performer_ids = p
+        .performer_ids
+        .clone()
+        .apply(Some(std::mem::take(&mut f.performer_ids)))
+        .unwrap_or_default();
+    f.tag_ids = p
+        .tag_ids
+        .clone()
+        .apply(Some(std::mem::take(&mut f.tag_ids)))
+        .unwrap_or_default();
+    f.gallery_ids = p
+        .gallery_ids
+        .clone()
+        .apply(Some(std::mem::take(&mut f.gallery_ids)))
+        .unwrap_or_default();
+    if let Some(o) = p.organized {
+        f.organized = o;
+    }
+}
+
+fn not_found(what: &str) -> MediaServerError {
+    MediaServerError::GraphQl {
+        errors: vec![GraphQlError {
+            message: format!("{what} not found"),
+            path: vec![],
+        }],
+    }
+}
+
+/// A `MockMediaServer` backed by `fake`.
+pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
+    let mut m = MockMediaServer::new();
+    let f = fake.clone();
+    m.expect_server_info().returning(move || {
+        f.lock().unwrap().call("server_info");
+        Ok(ServerInfo {
+            version: "v0.30.1".into(),
+            app_schema: 75,
+            database_schema: Some(75),
+            status: ServerStatus::Ok,
+            ffmpeg_path: None,
+            ffprobe_path: None,
+        })
+    });
+    let f = fake.clone();
+    m.expect_find_or_create_performers()
+        .returning(move |specs| {
+            let mut s = f.lock().unwrap();
+            s.call("find_or_create_performers");
+            let mut out = HashMap::new();
+            for spec in specs {
+                let found = s
+                    .performers
+                    .iter()
+                    .find(|p| p.urls.iter().any(|u| spec.urls.contains(u)) || p.name == spec.name)
+                    .cloned();
+                let (entity, created) = match found {
+                    Some(p) => (p, false),
+                    None => {
+                        let p = Performer {
+                            id: PerformerId::new(s.id()),
+                            name: spec.name.clone(),
+                            disambiguation: None,
+                            aliases: spec.aliases.clone(),
+                            urls: spec.urls.clone(),
+                            details: spec.details.clone(),
+                        };
+                        s.performers.push(p.clone());
+                        (p, true)
+                    }
+                };
+                out.insert(spec.key.clone(), Resolved { entity, created });
+            }
+            Ok(out)
+        });
+    let f = fake.clone();
+    m.expect_find_or_create_studios().returning(move |specs| {
+        let mut s = f.lock().unwrap();
+        s.call("find_or_create_studios");
+        let mut out = HashMap::new();
+        for spec in specs {
+            let (entity, created) = match s.studios.iter().find(|p| p.name == spec.name).cloned() {
+                Some(p) => (p, false),
+                None => {
+                    if let Some(parent) = &spec.parent_id {
+                        assert!(
+                            s.studios.iter().any(|x| &x.id == parent),
+                            "parent studio must exist"
+                        );
+                    }
+                    let p = Studio {
+                        id: StudioId::new(s.id()),
+                        name: spec.name.clone(),
+                        aliases: vec![],
+                        urls: spec.urls.clone(),
+                        parent_id: spec.parent_id.clone(),
+                        details: None,
+                    };
+                    s.studios.push(p.clone());
+                    (p, true)
+                }
+            };
+            out.insert(spec.name.clone(), Resolved { entity, created });
+        }
+        Ok(out)
+    });
+    let f = fake.clone();
+    m.expect_find_or_create_tags().returning(move |specs| {
+        let mut s = f.lock().unwrap();
+        s.call("find_or_create_tags");
+        let mut out = HashMap::new();
+        for spec in specs {
+            let found = s
+                .tags
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case(&spec.name))
+                .cloned();
+            let (entity, created) = match found {
+                Some(t) => (t, false),
+                None if spec.create_if_missing => {
+                    let t = Tag {
+                        id: TagId::new(s.id()),
+                        name: spec.name.clone(),
+                        aliases: vec![],
+                    };
+                    s.tags.push(t.clone());
+                    (t, true)
+                }
+                None => continue,
+            };
+            out.insert(spec.name.clone(), Resolved { entity, created });
+        }
+        Ok(out)
+    });
+    let f = fake.clone();
+    m.expect_list_files().returning(move |prefix, cursor| {
+        let mut s = f.lock().unwrap();
+        s.call("list_files");
+        if let Some(e) = s.list_error.clone() {
+            return Err(e);
+        }
+        let under: Vec<StashFile> = s
+            .files
+            .iter()
+            .filter(|f| f.folder == prefix || f.folder.starts_with(&format!("{prefix}/")))
+            .cloned()
+            .collect();
+        let start: usize = cursor.map(|c| c.0.parse().unwrap()).unwrap_or(0);
+        let size = if s.page_size == 0 { 500 } else { s.page_size };
+        let end = (start + size).min(under.len());
+        Ok(FilePage {
+            files: under[start..end].to_vec(),
+            next: (end < under.len()).then(|| FileCursor(end.to_string())),
+        })
+    });
+    let f = fake.clone();
+    m.expect_scenes_by_ids().returning(move |ids| {
+        let mut s = f.lock().unwrap();
+        s.call("scenes_by_ids");
+        Ok(ids
+            .iter()
+            .filter_map(|id| s.scenes.get(id).map(|x| (id.clone(), x.clone())))
+            .collect())
+    });
+    let f = fake.clone();
+    m.expect_images_by_ids().returning(move |ids| {
+        let mut s = f.lock().unwrap();
+        s.call("images_by_ids");
+        Ok(ids
+            .iter()
+            .filter_map(|id| s.images.get(id).map(|x| (id.clone(), x.clone())))
+            .collect())
+    });
+    let f = fake.clone();
+    m.expect_galleries_by_ids().returning(move |ids| {
+        let mut s = f.lock().unwrap();
+        s.call("galleries_by_ids");
+        Ok(ids
+            .iter()
+            .filter_map(|id| s.galleries.get(id).map(|x| (id.clone(), x.clone())))
+            .collect())
+    });
+    let f = fake.clone();
+    m.expect_galleries_by_codes().returning(move |codes| {
+        let mut s = f.lock().unwrap();
+        s.call("galleries_by_codes");
+        let mut out: HashMap<String, Vec<Gallery>> = HashMap::new();
+        for g in s.galleries.values() {
+            if let Some(c) = &g.code
+                && codes.contains(c)
+            {
+                out.entry(c.clone()).or_default().push(g.clone());
+            }
+        }
+        Ok(out)
+    });
+    let f = fake.clone();
+    m.expect_update_scenes().returning(move |patches| {
+        let mut s = f.lock().unwrap();
+        s.call("update_scenes");
+        let mut out = BatchOutcome::default();
+        for p in patches {
+            if s.fail_ids.contains(p.id.as_str()) {
+                out.failed
+                    .push((p.id.clone(), not_found("scene (injected)")));
+                continue;
+            }
+            match s.scenes.get_mut(&p.id) {
+                Some(x) => {
+                    apply_stamp(&mut x.fields, p);
+                    out.applied.push(p.id.clone());
+                }
+                None => out.failed.push((p.id.clone(), not_found("scene"))),
+            }
+        }
+        Ok(out)
+    });
+    let f = fake.clone();
+    m.expect_update_images().returning(move |patches| {
+        let mut s = f.lock().unwrap();
+        s.call("update_images");
+        let mut out = BatchOutcome::default();
+        for p in patches {
+            if s.fail_ids.contains(p.id.as_str()) {
+                out.failed
+                    .push((p.id.clone(), not_found("image (injected)")));
+                continue;
+            }
+            match s.images.get_mut(&p.id) {
+                Some(x) => {
+                    apply_stamp(&mut x.fields, p);
+                    out.applied.push(p.id.clone());
+                }
+                None => out.failed.push((p.id.clone(), not_found("image"))),
+            }
+        }
+        Ok(out)
+    });
+    let f = fake.clone();
+    m.expect_update_galleries().returning(move |patches| {
+        let mut s = f.lock().unwrap();
+        s.call("update_galleries");
+        let mut out = BatchOutcome::default();
+        for p in patches {
+            match s.galleries.get_mut(&p.id) {
+                Some(g) => {
+                    if let Some(t) = &p.title {
+                        g.title = Some(t.clone());
+                    }
+                    g.code = p.code.clone().apply(g.code.take());
+                    g.details = p.details.clone().apply(g.details.take());
+                    g.date = p.date.clone().apply(g.date.take());
+                    g.studio_id = p.studio_id.clone().apply(g.studio_id.take());
+                    g.urls = p
+                        .urls
+                        .clone()
+                        .apply(Some(std::mem::take(&mut g.urls)))
+                        .unwrap_or_default();
+                    g.performer_ids = p
+                        .performer_ids
+                        .clone()
+                        .apply(Some(std::mem::take(&mut g.performer_ids)))
+                        .unwrap_or_default();
+                    g.tag_ids = p
+                        .tag_ids
+                        .clone()
+                        .apply(Some(std::mem::take(&mut g.tag_ids)))
+                        .unwrap_or_default();
+                    g.scene_ids = p
+                        .scene_ids
+                        .clone()
+                        .apply(Some(std::mem::take(&mut g.scene_ids)))
+                        .unwrap_or_default();
+                    if let Some(o) = p.organized {
+                        g.organized = o;
+                    }
+                    out.applied.push(p.id.clone());
+                }
+                None => out.failed.push((p.id.clone(), not_found("gallery"))),
+            }
+        }
+        Ok(out)
+    });
+    let f = fake.clone();
+    m.expect_create_galleries().returning(move |news| {
+        let mut s = f.lock().unwrap();
+        s.call("create_galleries");
+        let mut out = HashMap::new();
+        for n in news {
+            let g = Gallery {
+                id: GalleryId::new(s.id()),
+                title: Some(n.title.clone()),
+                code: n.code.clone(),
+                details: n.details.clone(),
+                date: n.date,
+                urls: n.urls.clone(),
+                organized: n.organized,
+                studio_id: n.studio_id.clone(),
+                performer_ids: n.performer_ids.clone(),
+                tag_ids: n.tag_ids.clone(),
+                scene_ids: n.scene_ids.clone(),
+                image_count: 0,
+                user_created: true,
+            };
+            s.galleries.insert(g.id.clone(), g.clone());
+            out.insert(n.key.clone(), Ok(g));
+        }
+        Ok(out)
+    });
+    let f = fake.clone();
+    m.expect_add_gallery_images().returning(move |links| {
+        let mut s = f.lock().unwrap();
+        s.call("add_gallery_images");
+        let mut out = BatchOutcome::default();
+        for l in links {
+            if !s.galleries.contains_key(&l.gallery_id) {
+                out.failed
+                    .push((l.gallery_id.clone(), not_found("gallery")));
+                continue;
+            }
+            for i in &l.image_ids {
+                let list = s.gallery_images.entry(l.gallery_id.clone()).or_default();
+                if !list.contains(i) {
+                    list.push(i.clone());
+                }
+                if let Some(img) = s.images.get_mut(i)
+                    && !img.fields.gallery_ids.contains(&l.gallery_id)
+                {
+                    img.fields.gallery_ids.push(l.gallery_id.clone());
+                }
+            }
+            let n = s.gallery_images[&l.gallery_id].len() as u32;
+            s.galleries.get_mut(&l.gallery_id).unwrap().image_count = n;
+            out.applied.push(l.gallery_id.clone());
+        }
+        Ok(out)
+    });
+    let f = fake.clone();
+    m.expect_gallery_chapters().returning(move |ids| {
+        let mut s = f.lock().unwrap();
+        s.call("gallery_chapters");
+        let mut out: HashMap<GalleryId, Vec<Chapter>> = HashMap::new();
+        for c in &s.chapters {
+            if ids.contains(&c.gallery_id) {
+                out.entry(c.gallery_id.clone()).or_default().push(c.clone());
+            }
+        }
+        Ok(out)
+    });
+    let f = fake.clone();
+    m.expect_create_gallery_chapters().returning(move |chs| {
+        let mut s = f.lock().unwrap();
+        s.call("create_gallery_chapters");
+        let mut out = Vec::new();
+        for c in chs {
+            let count = s
+                .galleries
+                .get(&c.gallery_id)
+                .map(|g| g.image_count)
+                .unwrap_or(0);
+            if c.image_index == 0 || c.image_index > count {
+                out.push(Err(MediaServerError::GraphQl {
+                    errors: vec![GraphQlError {
+                        message: "Image # must greater than zero".into(),
+                        path: vec![],
+                    }],
+                }));
+                continue;
+            }
+            let ch = Chapter {
+                id: s.id(),
+                gallery_id: c.gallery_id.clone(),
+                title: c.title.clone(),
+                image_index: c.image_index,
+            };
+            s.chapters.push(ch.clone());
+            out.push(Ok(ch));
+        }
+        Ok(out)
+    });
+    let f = fake.clone();
+    m.expect_start_scan().returning(move |_| {
+        f.lock().unwrap().call("start_scan");
+        Ok(JobId::new("1"))
+    });
+    let f = fake.clone();
+    m.expect_wait_for_job().returning(move |_, _| {
+        f.lock().unwrap().call("wait_for_job");
+        Ok(JobOutcome::Finished)
+    });
+    let f = fake;
+    m.expect_request_stats().returning(move || {
+        let s = f.lock().unwrap();
+        RequestStats {
+            per_operation: s.calls.clone(),
+        }
+    });
+    m
+}
+
+/// The sync-state records, keyed like the real store (creator, kind, key).
+pub type StateMap = Arc<Mutex<BTreeMap<(i64, EntityKind, String), SyncRecord>>>;
+
+/// Counters of the state store.
+#[derive(Debug, Default)]
+pub struct StoreStats {
+    pub saves: u64,
+    pub runs_started: u64,
+    pub runs_finished: Vec<(String, String)>,
+}
+
+/// A `MockSyncStateStore` backed by `records`; saves after the first `persist_saves` are
+/// accepted and dropped (a process killed before its writes reached the disk).
+pub fn state_store(
+    records: StateMap,
+    stats: Arc<Mutex<StoreStats>>,
+    persist_saves: Option<u64>,
+) -> MockSyncStateStore {
+    let mut m = MockSyncStateStore::new();
+    let r = records.clone();
+    m.expect_load_creator().returning(move |creator| {
+        Ok(r.lock()
+            .unwrap()
+            .values()
+            .filter(|x| x.creator == creator)
+            .cloned()
+            .collect())
+    });
+    let r = records;
+    let st = stats.clone();
+    m.expect_save().returning(move |recs| {
+        let mut stats = st.lock().unwrap();
+        stats.saves += 1;
+        if persist_saves.is_some_and(|n| stats.saves > n) {
+            return Ok(());
+        }
+        let mut map = r.lock().unwrap();
+        for x in recs {
+            map.insert((x.creator.get(), x.kind, x.key.clone()), x.clone());
+        }
+        Ok(())
+    });
+    let st = stats.clone();
+    m.expect_start_run().returning(move |_| {
+        st.lock().unwrap().runs_started += 1;
+        Ok(1)
+    });
+    let st = stats;
+    m.expect_finish_run()
+        .returning(move |_, _, outcome, summary| {
+            st.lock()
+                .unwrap()
+                .runs_finished
+                .push((outcome.to_owned(), summary.to_owned()));
+            Ok(())
+        });
+    m.expect_recent_runs().returning(|_| Ok(vec![]));
+    m.expect_summaries().returning(|| Ok(vec![]));
+    m
+}
+
+/// A `MockMetadataRepository` serving `items` in pages of `page` (counting pages served).
+pub fn repository(
+    items: Arc<Mutex<Vec<ContentItem>>>,
+    pages: Arc<Mutex<u64>>,
+) -> MockMetadataRepository {
+    let mut m = MockMetadataRepository::new();
+    m.expect_content_page().returning(
+        move |creator: AccountId, cursor: Option<ContentCursor>, limit| {
+            *pages.lock().unwrap() += 1;
+            let all: Vec<ContentItem> = items
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|i| i.owner.id == creator)
+                .cloned()
+                .collect();
+            let start: usize = cursor.map(|c| c.0.parse().unwrap()).unwrap_or(0);
+            let end = (start + limit).min(all.len());
+            Ok(ContentPage {
+                items: all[start..end].to_vec(),
+                next: (end < all.len()).then(|| ContentCursor(end.to_string())),
+                warnings: vec![],
+            })
+        },
+    );
+    m
+}
