@@ -71,6 +71,11 @@ pub(crate) fn leaf<'a>(v: Value) -> ResolvedValue<'a> {
     ResolvedValue::Leaf(JsonValue::from(v))
 }
 
+/// A list of strings (list types must resolve to lists, not JSON arrays).
+pub(crate) fn strings<'a>(items: &[String]) -> ResolvedValue<'a> {
+    ResolvedValue::list(items.iter().map(|s| leaf(json!(s))).collect::<Vec<_>>())
+}
+
 pub(crate) fn ferr(message: impl Into<String>) -> FieldError {
     FieldError {
         message: message.into(),
@@ -132,7 +137,7 @@ fn common_field<'a, 'c: 'a>(
         "title" => leaf(json!(c.title)),
         "code" => leaf(json!(c.code)),
         "details" => leaf(json!(c.details)),
-        "urls" => leaf(json!(c.urls)),
+        "urls" => strings(&c.urls),
         "date" => leaf(json!(c.date)),
         "organized" => leaf(json!(c.organized)),
         "created_at" => leaf(json!(c.created_at)),
@@ -277,8 +282,8 @@ impl<'c> Obj<'c> {
                     "id" => leaf(json!(p.id.to_string())),
                     "name" => leaf(json!(p.name)),
                     "disambiguation" => leaf(json!(p.disambiguation)),
-                    "urls" => leaf(json!(p.urls)),
-                    "alias_list" => leaf(json!(p.aliases)),
+                    "urls" => strings(&p.urls),
+                    "alias_list" => strings(&p.aliases),
                     "details" => leaf(json!(p.details)),
                     "created_at" => leaf(json!(p.created_at)),
                     "updated_at" => leaf(json!(p.updated_at)),
@@ -290,13 +295,13 @@ impl<'c> Obj<'c> {
                 match field {
                     "id" => leaf(json!(s.id.to_string())),
                     "name" => leaf(json!(s.name)),
-                    "urls" => leaf(json!(s.urls)),
+                    "urls" => strings(&s.urls),
                     "parent_studio" => ResolvedValue::nullable_object(
                         s.parent_id
                             .filter(|p| st.studios.contains_key(p))
                             .map(|p| self.child(Node::Studio(p))),
                     ),
-                    "aliases" => leaf(json!(s.aliases)),
+                    "aliases" => strings(&s.aliases),
                     "details" => leaf(json!(s.details)),
                     "created_at" => leaf(json!(s.created_at)),
                     "updated_at" => leaf(json!(s.updated_at)),
@@ -309,7 +314,7 @@ impl<'c> Obj<'c> {
                     "id" => leaf(json!(t.id.to_string())),
                     "name" => leaf(json!(t.name)),
                     "description" => leaf(json!(t.description)),
-                    "aliases" => leaf(json!(t.aliases)),
+                    "aliases" => strings(&t.aliases),
                     "created_at" => leaf(json!(t.created_at)),
                     "updated_at" => leaf(json!(t.updated_at)),
                     _ => return None,
@@ -398,7 +403,7 @@ impl<'c> Obj<'c> {
             Node::Job(job) => match field {
                 "id" => leaf(json!(job.id.to_string())),
                 "status" => leaf(json!(job.status.as_graphql())),
-                "subTasks" => leaf(json!(Vec::<String>::new())),
+                "subTasks" => strings(&[]),
                 "description" => leaf(json!(job.description)),
                 "progress" => leaf(json!(job.progress)),
                 "startTime" => leaf(json!(job.start_time)),
