@@ -15,10 +15,22 @@
 //! - [`monitor`], [`report`]: events for progress bars, the final report.
 //! - [`engine`]: [`SyncEngine`], which runs it all.
 //!
-//! Safety choices: objects the user marked organized are left alone unless `force`; we create
-//! galleries with `organized: false` (upstream sets `true`) so "organized" keeps meaning "a
-//! human checked this"; we never clear a field and never remove performers, tags, urls or
-//! scenes from a list.
+//! Safety choices:
+//! - Objects the user marked organized are left alone unless `force` (this includes galleries
+//!   fansly-scraper created, which it marks organized: `--force` takes them over).
+//! - We create galleries with `organized: false` (upstream sets `true`), so "organized" keeps
+//!   meaning "a human checked this".
+//! - We never clear a field and never remove performers, tags, urls or scenes from a list:
+//!   lists become current ∪ ours, current entries first.
+//! - A scene is ours only through its primary file; an image only when all its files lie under
+//!   the creator's Stash folder; a media shared by several items is stamped by the earliest.
+//! - The network studio is created when missing (upstream fails instead); the `Trailer` tag is
+//!   created when missing if previews are to be tagged.
+//!
+//! Change detection is per object: the fingerprint of everything we own on a scene, image or
+//! gallery is stored after each write. While it is unchanged the object is neither read nor
+//! written, so a user's edit in Stash stays; when our source changes, the fields we own that
+//! differ are rewritten (user additions to lists are kept).
 
 pub mod batch;
 pub mod cancel;

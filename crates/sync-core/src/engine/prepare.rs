@@ -537,3 +537,19 @@ pub(crate) fn links_of<'a>(
 pub(crate) fn now() -> chrono::DateTime<Utc> {
     Utc::now()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::under_root;
+
+    #[test]
+    fn under_root_respects_folder_boundaries() {
+        assert!(under_root(
+            "/s/alice_fansly",
+            "/s/alice_fansly/Timeline/a.jpg"
+        ));
+        assert!(under_root("/s/alice_fansly", "/s/alice_fansly"));
+        assert!(!under_root("/s/alice_fansly", "/s/alice_fansly2/a.jpg"));
+        assert!(!under_root("/s/alice_fansly", "/s/bob_fansly/a.jpg"));
+    }
+}
