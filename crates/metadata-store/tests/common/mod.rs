@@ -1,7 +1,7 @@
 //! Shared by the integration suites: run one check on every backend (SQLite created by our
 //! migrations, PostgreSQL loaded with the upstream dump, PostgreSQL created by our migrations).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code, unused_imports)]
 
 pub use metadata_store::testing::{
     FixtureBuilder, pg_empty_database, pg_test_database, sqlite_memory_store_with,
