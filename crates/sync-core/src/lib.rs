@@ -9,7 +9,7 @@
 //! - [`convert`]: pure converters (accounts to performers, items to galleries and stamps,
 //!   the title rule).
 //! - [`filename`], [`index`]: media owners (earliest item wins) and file matching.
-//! - [`planner`]: minimal, additions-only patches; the dry-run [`Plan`](planner::Plan).
+//! - [`planner`]: minimal, additions-only patches; the dry-run [`Plan`].
 //! - [`state`]: the per-creator [`SyncState`](state::SyncState) with fingerprints.
 //! - [`batch`]: batching, bounded read concurrency, one writer, backpressure.
 //! - [`monitor`], [`report`]: events for progress bars, the final report.
