@@ -132,15 +132,15 @@ impl<'a> Assembler<'a> {
                 c,
             );
         }
-        if let Some(preview_id) = bundle.preview_id {
-            if let Some(preview) = self.media(preview_id, "account_media_bundles", bundle.id) {
-                c.media.push(ItemMedia {
-                    media: preview,
-                    role: MediaRole::Preview,
-                    account_media_id: None,
-                    via_aggregated: via,
-                });
-            }
+        if let Some(preview_id) = bundle.preview_id
+            && let Some(preview) = self.media(preview_id, "account_media_bundles", bundle.id)
+        {
+            c.media.push(ItemMedia {
+                media: preview,
+                role: MediaRole::Preview,
+                account_media_id: None,
+                via_aggregated: via,
+            });
         }
     }
 
@@ -205,15 +205,15 @@ impl<'a> Assembler<'a> {
                 via_aggregated: via,
             });
         }
-        if let Some(preview_id) = am.preview_id {
-            if let Some(preview) = self.media(preview_id, "account_media", am.id) {
-                c.media.push(ItemMedia {
-                    media: preview,
-                    role: MediaRole::Preview,
-                    account_media_id: Some(AccountMediaId(am.id)),
-                    via_aggregated: via,
-                });
-            }
+        if let Some(preview_id) = am.preview_id
+            && let Some(preview) = self.media(preview_id, "account_media", am.id)
+        {
+            c.media.push(ItemMedia {
+                media: preview,
+                role: MediaRole::Preview,
+                account_media_id: Some(AccountMediaId(am.id)),
+                via_aggregated: via,
+            });
         }
     }
 
@@ -265,7 +265,7 @@ impl<'a> Assembler<'a> {
             })
             .filter(|(_, _, tag)| !tag.as_str().is_empty())
             .collect();
-        tags.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        tags.sort_by_key(|t| (t.0, t.1));
         let mut seen = HashSet::new();
         tags.into_iter()
             .filter(|(_, _, t)| seen.insert(t.clone()))

@@ -22,6 +22,9 @@ pub fn base_time() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
+/// An attachment row before ids are assigned: post, message, contentId, pos, contentType.
+type AttachmentRow = (Option<i64>, Option<i64>, i64, i32, String);
+
 #[derive(Debug, Clone)]
 struct Table {
     name: &'static str,
@@ -58,7 +61,7 @@ pub struct FixtureBuilder {
     groups: Table,
     group_users: Table,
     messages: Table,
-    attachments: Vec<(Option<i64>, Option<i64>, i64, i32, String)>,
+    attachments: Vec<AttachmentRow>,
     hashtags: Vec<(i32, String)>,
     post_hashtags: Table,
     mentions: Table,
