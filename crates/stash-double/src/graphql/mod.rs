@@ -261,10 +261,10 @@ fn strip_locations(v: &mut Value) {
         for e in errors {
             if let Some(m) = e.as_object_mut() {
                 m.remove("locations");
-                if let Some(Value::String(msg)) = m.get_mut("message") {
-                    if let Some(raw) = msg.strip_prefix("resolver error: ") {
-                        *msg = raw.to_owned();
-                    }
+                if let Some(Value::String(msg)) = m.get_mut("message")
+                    && let Some(raw) = msg.strip_prefix("resolver error: ")
+                {
+                    *msg = raw.to_owned();
                 }
             }
         }
