@@ -5,6 +5,28 @@
 //!
 //! Never a dependency of the shipped binary.
 //!
+//! What it does, in short (the tests in `tests/` pin each point over real HTTP):
+//! - `POST {prefix}/graphql` validated with apollo-compiler against the subset schema:
+//!   422 (400 + `application/graphql-response+json` for `Accept: */*`/`application/*` on
+//!   v0.29+), graphql-js/gqlparser message shapes, variable errors at
+//!   `variable.<name>.<field>`; malformed JSON is 400. `GET /healthz` answers `.` before auth.
+//! - Resolver errors are HTTP 200 with `errors[{message, path}]` (no `locations`), the field
+//!   null, or `data: null` for non-null fields.
+//! - Filters: string criteria with `LIKE` semantics, INCLUDES words/phrases, regex, null
+//!   checks, int, multi and hierarchical (studio depth) criteria, one AND/OR/NOT per level,
+//!   `q`, sort allow-lists, paging with `per_page: -1`, `ids` lookups.
+//! - Writes: omitted/null/value per key, `organized: null` panics, plural updates
+//!   all-or-nothing, bulk SET/ADD/REMOVE, duplicate-name texts, gallery membership rules,
+//!   chapters. Each mutation field is its own transaction; one writer at a time.
+//! - Scans walk the library roots (default extensions, zero-length skipped, identical bytes
+//!   merged, moves detected, `.forcegallery` folder galleries) as jobs with a 10-job graveyard.
+//!
+//! Known simplifications: video/image properties (width, duration, codecs) are fixed
+//! values, not probed; zip galleries, `.nogallery`, exclude patterns and generated files are
+//! not modelled; written objects from scans are not counted in
+//! [`RequestCounters::written_objects`]; `SETUP`/`NEEDS_MIGRATION` only change what
+//! `systemStatus` reports.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! use stash_double::{DoubleConfig, StashDouble};

@@ -261,7 +261,14 @@ pub(crate) fn apply(st: &mut State, found: Vec<Found>, mut summary: ScanSummary)
                 } else {
                     file.size = f.size;
                     file.mod_time = f.mod_time.clone();
-                    file.md5 = f.md5.clone();
+                    let old_md5 = std::mem::replace(&mut file.md5, f.md5.clone());
+                    if let Some(ids) = st.files_by_md5.get_mut(&old_md5) {
+                        ids.retain(|id| *id != existing);
+                    }
+                    st.files_by_md5
+                        .entry(f.md5.clone())
+                        .or_default()
+                        .push(existing);
                     file.oshash = f.oshash.clone();
                     file.updated_at = now();
                     summary.files_updated += 1;
@@ -282,10 +289,12 @@ pub(crate) fn apply(st: &mut State, found: Vec<Found>, mut summary: ScanSummary)
             .unwrap_or_default();
         // Same content already known?
         let same_content: Vec<Id> = st
-            .files
-            .values()
-            .filter(|x| x.kind == f.kind && x.md5 == f.md5)
-            .map(|x| x.id)
+            .files_by_md5
+            .get(&f.md5)
+            .into_iter()
+            .flatten()
+            .filter(|id| st.files.get(id).is_some_and(|x| x.kind == f.kind))
+            .copied()
             .collect();
         if let Some(moved) = same_content.iter().copied().find(|id| {
             st.files
@@ -326,6 +335,10 @@ pub(crate) fn apply(st: &mut State, found: Vec<Found>, mut summary: ScanSummary)
             },
         );
         st.file_by_path.insert(full, file_id);
+        st.files_by_md5
+            .entry(f.md5.clone())
+            .or_default()
+            .push(file_id);
         summary.files_added += 1;
         let owner = match owner {
             Some(Owner::Scene(s)) => {

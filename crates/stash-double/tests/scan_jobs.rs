@@ -255,3 +255,17 @@ async fn running_jobs_are_in_the_queue() {
         Value::Null
     );
 }
+
+#[tokio::test]
+async fn changed_content_at_a_known_path_updates_the_file() {
+    let env = Env::start().await;
+    let p = env.scanned(&["c/v.mp4"]).await.remove(0);
+    let before = env.double.dump()["files"][0]["md5"].clone();
+    common::write_bytes(&p, b"entirely different and longer content than before");
+    let s = env.double.scan_now(&[]).await;
+    assert_eq!(
+        (s.files_updated, s.scenes_created, s.files_added),
+        (1, 0, 0)
+    );
+    assert_ne!(env.double.dump()["files"][0]["md5"], before);
+}

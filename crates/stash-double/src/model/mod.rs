@@ -186,6 +186,8 @@ pub(crate) struct State {
     pub folder_by_path: BTreeMap<String, Id>,
     pub files: BTreeMap<Id, File>,
     pub file_by_path: BTreeMap<String, Id>,
+    /// Files by md5 (content identity), for merging identical files during scans.
+    pub files_by_md5: BTreeMap<String, Vec<Id>>,
     pub scenes: BTreeMap<Id, Scene>,
     pub images: BTreeMap<Id, Image>,
     pub galleries: BTreeMap<Id, Gallery>,
