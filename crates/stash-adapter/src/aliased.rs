@@ -175,6 +175,7 @@ impl AliasedDocument {
     }
 
     /// The query text.
+    #[cfg(test)]
     pub(crate) fn query(&self) -> &str {
         self.body["query"].as_str().unwrap_or_default()
     }
@@ -212,9 +213,11 @@ impl AliasedDocument {
                         }
                     }
                     Some(_) => AliasResult::Null,
-                    None if !pathless.is_empty() => AliasResult::Failed(MediaServerError::GraphQl {
-                        errors: pathless.clone(),
-                    }),
+                    None if !pathless.is_empty() => {
+                        AliasResult::Failed(MediaServerError::GraphQl {
+                            errors: pathless.clone(),
+                        })
+                    }
                     // `data` is null because another alias's non-null field failed: this
                     // alias ran in its own transaction and reported no error.
                     None => AliasResult::NoErrorNoData,
@@ -263,12 +266,16 @@ mod tests {
 
     #[test]
     fn renames_whole_variables_only() {
-        assert_eq!(rename_variable("a($input, $inputs)", "input", "input3"), "a($input3, $inputs)");
+        assert_eq!(
+            rename_variable("a($input, $inputs)", "input", "input3"),
+            "a($input3, $inputs)"
+        );
     }
 
     #[test]
     fn builds_one_alias_per_operation_with_own_variables() {
-        let doc = AliasedDocument::build("GalleryCreateBatch", vec![create("a"), create("b")]).unwrap();
+        let doc =
+            AliasedDocument::build("GalleryCreateBatch", vec![create("a"), create("b")]).unwrap();
         let q = doc.query();
         assert!(q.starts_with("mutation GalleryCreateBatch($input0: GalleryCreateInput!, $input1: GalleryCreateInput!)"), "{q}");
         assert!(q.contains("op0: galleryCreate(input: $input0)"), "{q}");
@@ -281,16 +288,27 @@ mod tests {
 
     #[test]
     fn splits_results_and_errors_per_alias() {
-        let doc = AliasedDocument::build("GalleryCreateBatch", vec![create("a"), create("b"), create("c")]).unwrap();
+        let doc = AliasedDocument::build(
+            "GalleryCreateBatch",
+            vec![create("a"), create("b"), create("c")],
+        )
+        .unwrap();
         let gallery = serde_json::json!({"id":"7","title":"a","code":"c-a","details":null,"urls":[],"date":null,
             "organized":false,"studio":null,"performers":[],"tags":[],"scenes":[],"image_count":0,"files":[],"folder":null});
         let reply = Reply {
             data: Some(serde_json::json!({"op0": gallery, "op1": null})),
-            errors: vec![GraphQlError { message: "boom".into(), path: vec!["op1".into()] }],
+            errors: vec![GraphQlError {
+                message: "boom".into(),
+                path: vec!["op1".into()],
+            }],
         };
         let results = doc.split::<GalleryCreate>(&reply);
-        assert!(matches!(&results[0], AliasResult::Data(g) if g.gallery_create.as_ref().unwrap().id.inner() == "7"));
-        assert!(matches!(&results[1], AliasResult::Failed(MediaServerError::GraphQl { errors }) if errors[0].message == "boom"));
+        assert!(
+            matches!(&results[0], AliasResult::Data(g) if g.gallery_create.as_ref().unwrap().id.inner() == "7")
+        );
+        assert!(
+            matches!(&results[1], AliasResult::Failed(MediaServerError::GraphQl { errors }) if errors[0].message == "boom")
+        );
         assert!(matches!(&results[2], AliasResult::NoErrorNoData));
     }
 }

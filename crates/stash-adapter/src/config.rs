@@ -185,7 +185,12 @@ mod tests {
         }
         .effective();
         assert_eq!(
-            (naive.ids_chunk, naive.update_chunk, naive.create_chunk, naive.names_chunk),
+            (
+                naive.ids_chunk,
+                naive.update_chunk,
+                naive.create_chunk,
+                naive.names_chunk
+            ),
             (1, 1, 1, 1)
         );
         let zero = BatchLimits {

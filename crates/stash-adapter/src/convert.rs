@@ -4,13 +4,11 @@
 //! widened for servers before appSchema 75).
 
 use domain::FuzzyDate;
-use domain::ids::{
-    FileId, GalleryId, ImageId, PerformerId, SceneId, StudioId, TagId,
-};
+use domain::ids::{FileId, GalleryId, ImageId, PerformerId, SceneId, StudioId, TagId};
 use domain::ports::MediaServerError;
 use domain::stash::{
-    FileKind, FileOwner, Gallery, GalleryPatch, Image, Performer, Scene, StampFields,
-    StampPatch, StashFile, Studio, Tag,
+    FileKind, FileOwner, Gallery, GalleryPatch, Image, Performer, Scene, StampFields, StampPatch,
+    StashFile, Studio, Tag,
 };
 
 use crate::ops::fragments as wire;
@@ -18,15 +16,21 @@ use crate::ops::inputs::{GalleryUpdateInput, ImageUpdateInput, SceneUpdateInput}
 use crate::schema::{Tri, TriList};
 
 /// Reads a server date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`, or with a time part).
-pub(crate) fn parse_date(raw: Option<&str>, what: &str) -> Result<Option<FuzzyDate>, MediaServerError> {
+pub(crate) fn parse_date(
+    raw: Option<&str>,
+    what: &str,
+) -> Result<Option<FuzzyDate>, MediaServerError> {
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
     let day_part = raw.get(..10).filter(|_| raw.len() > 10).unwrap_or(raw);
-    day_part.parse::<FuzzyDate>().map(Some).map_err(|e| MediaServerError::Decode {
-        operation: what.to_owned(),
-        message: format!("unreadable date: {e}"),
-    })
+    day_part
+        .parse::<FuzzyDate>()
+        .map(Some)
+        .map_err(|e| MediaServerError::Decode {
+            operation: what.to_owned(),
+            message: format!("unreadable date: {e}"),
+        })
 }
 
 /// Writes a date for a server: partial dates need appSchema 75, older servers get the first day.
@@ -54,7 +58,11 @@ pub(crate) fn folder_of(path: &str, basename: &str) -> String {
         .strip_suffix(basename)
         .map(|p| p.trim_end_matches(['/', '\\']))
         .unwrap_or_else(|| path.rsplit_once('/').map(|(f, _)| f).unwrap_or(""));
-    if folder.is_empty() { "/".to_owned() } else { folder.to_owned() }
+    if folder.is_empty() {
+        "/".to_owned()
+    } else {
+        folder.to_owned()
+    }
 }
 
 pub(crate) fn video_file(f: &wire::VideoFile, owners: Vec<FileOwner>) -> StashFile {
@@ -92,9 +100,18 @@ pub(crate) fn scene(s: &wire::Scene) -> Result<Scene, MediaServerError> {
             urls: s.urls.clone(),
             organized: s.organized,
             studio_id: s.studio.as_ref().map(|x| StudioId::new(id(&x.id))),
-            performer_ids: ids(&s.performers, |p| &p.id).into_iter().map(PerformerId::new).collect(),
-            tag_ids: ids(&s.tags, |t| &t.id).into_iter().map(TagId::new).collect(),
-            gallery_ids: ids(&s.galleries, |g| &g.id).into_iter().map(GalleryId::new).collect(),
+            performer_ids: ids(&s.performers, |p| &p.id)
+                .into_iter()
+                .map(PerformerId::new)
+                .collect(),
+            tag_ids: ids(&s.tags, |t| &t.id)
+                .into_iter()
+                .map(TagId::new)
+                .collect(),
+            gallery_ids: ids(&s.galleries, |g| &g.id)
+                .into_iter()
+                .map(GalleryId::new)
+                .collect(),
         },
         files: s
             .files
@@ -125,9 +142,18 @@ pub(crate) fn image(s: &wire::Image) -> Result<Image, MediaServerError> {
             urls: s.urls.clone(),
             organized: s.organized,
             studio_id: s.studio.as_ref().map(|x| StudioId::new(id(&x.id))),
-            performer_ids: ids(&s.performers, |p| &p.id).into_iter().map(PerformerId::new).collect(),
-            tag_ids: ids(&s.tags, |t| &t.id).into_iter().map(TagId::new).collect(),
-            gallery_ids: ids(&s.galleries, |g| &g.id).into_iter().map(GalleryId::new).collect(),
+            performer_ids: ids(&s.performers, |p| &p.id)
+                .into_iter()
+                .map(PerformerId::new)
+                .collect(),
+            tag_ids: ids(&s.tags, |t| &t.id)
+                .into_iter()
+                .map(TagId::new)
+                .collect(),
+            gallery_ids: ids(&s.galleries, |g| &g.id)
+                .into_iter()
+                .map(GalleryId::new)
+                .collect(),
         },
         files: s
             .visual_files
@@ -148,9 +174,18 @@ pub(crate) fn gallery(g: &wire::Gallery) -> Result<Gallery, MediaServerError> {
         urls: g.urls.clone(),
         organized: g.organized,
         studio_id: g.studio.as_ref().map(|x| StudioId::new(id(&x.id))),
-        performer_ids: ids(&g.performers, |p| &p.id).into_iter().map(PerformerId::new).collect(),
-        tag_ids: ids(&g.tags, |t| &t.id).into_iter().map(TagId::new).collect(),
-        scene_ids: ids(&g.scenes, |s| &s.id).into_iter().map(SceneId::new).collect(),
+        performer_ids: ids(&g.performers, |p| &p.id)
+            .into_iter()
+            .map(PerformerId::new)
+            .collect(),
+        tag_ids: ids(&g.tags, |t| &t.id)
+            .into_iter()
+            .map(TagId::new)
+            .collect(),
+        scene_ids: ids(&g.scenes, |s| &s.id)
+            .into_iter()
+            .map(SceneId::new)
+            .collect(),
         image_count: u32::try_from(g.image_count).unwrap_or(0),
         user_created: g.files.is_empty() && g.folder.is_none(),
     })
@@ -202,10 +237,11 @@ fn tri_id<T>(p: &domain::Patch<T>, as_str: fn(&T) -> &str) -> Tri<cynic::Id> {
 }
 
 fn tri_ids<T>(p: &domain::Patch<Vec<T>>, as_str: fn(&T) -> &str) -> TriList<cynic::Id> {
-    TriList::from(
-        p.as_ref()
-            .map(|v| v.iter().map(|x| cynic::Id::new(as_str(x))).collect::<Vec<_>>()),
-    )
+    TriList::from(p.as_ref().map(|v| {
+        v.iter()
+            .map(|x| cynic::Id::new(as_str(x)))
+            .collect::<Vec<_>>()
+    }))
 }
 
 fn tri_date(p: &domain::Patch<FuzzyDate>, partial_dates: bool) -> Tri<String> {
@@ -289,9 +325,14 @@ mod tests {
 
     #[test]
     fn an_empty_patch_sends_only_the_id() {
-        let v = serde_json::to_value(image_update(&StampPatch::new(ImageId::new("9")), true)).unwrap();
+        let v =
+            serde_json::to_value(image_update(&StampPatch::new(ImageId::new("9")), true)).unwrap();
         assert_eq!(v, json!({"id":"9"}));
-        let g = serde_json::to_value(gallery_update(&GalleryPatch::new(GalleryId::new("2")), true)).unwrap();
+        let g = serde_json::to_value(gallery_update(
+            &GalleryPatch::new(GalleryId::new("2")),
+            true,
+        ))
+        .unwrap();
         assert_eq!(g, json!({"id":"2"}));
     }
 
@@ -314,12 +355,18 @@ mod tests {
         assert_eq!(new["date"], "2024-05");
         assert_eq!(old["date"], "2024-05-01");
         p.date = Patch::Clear;
-        assert_eq!(serde_json::to_value(scene_update(&p, false)).unwrap()["date"], serde_json::Value::Null);
+        assert_eq!(
+            serde_json::to_value(scene_update(&p, false)).unwrap()["date"],
+            serde_json::Value::Null
+        );
     }
 
     #[test]
     fn server_dates_are_read_at_their_precision() {
-        assert_eq!(parse_date(Some("2024"), "d").unwrap(), Some(FuzzyDate::Year(2024)));
+        assert_eq!(
+            parse_date(Some("2024"), "d").unwrap(),
+            Some(FuzzyDate::Year(2024))
+        );
         assert_eq!(
             parse_date(Some("2024-05-06 10:00:00"), "d").unwrap(),
             Some(FuzzyDate::Day(NaiveDate::from_ymd_opt(2024, 5, 6).unwrap()))

@@ -172,7 +172,12 @@ impl Transport {
     /// One HTTP request, no retry.
     async fn attempt(&self, operation: &str, body: &serde_json::Value) -> Result<Reply, Failure> {
         self.counters.record(operation);
-        let sent = self.http.post(self.endpoint.clone()).json(body).send().await;
+        let sent = self
+            .http
+            .post(self.endpoint.clone())
+            .json(body)
+            .send()
+            .await;
         let response = match sent {
             Ok(r) => r,
             Err(e) => return Err(self.transport_failure(operation, &e)),
@@ -188,7 +193,10 @@ impl Transport {
         let wire: WireReply = serde_json::from_str(&text).map_err(|e| Failure {
             error: MediaServerError::Decode {
                 operation: operation.to_owned(),
-                message: format!("the answer is not a GraphQL response ({e}): {}", excerpt(&text)),
+                message: format!(
+                    "the answer is not a GraphQL response ({e}): {}",
+                    excerpt(&text)
+                ),
             },
             not_applied: false,
         })?;
@@ -327,7 +335,10 @@ impl Transport {
 }
 
 /// The decoded data of a reply without errors.
-pub(crate) fn reply_data<Q: DeserializeOwned>(name: &str, reply: Reply) -> Result<Q, MediaServerError> {
+pub(crate) fn reply_data<Q: DeserializeOwned>(
+    name: &str,
+    reply: Reply,
+) -> Result<Q, MediaServerError> {
     if !reply.errors.is_empty() {
         return Err(MediaServerError::GraphQl {
             errors: reply.errors,
@@ -353,7 +364,11 @@ fn error_messages(body: &str) -> Vec<String> {
                 .into_iter()
                 .map(|e| e.message)
                 .collect();
-            if msgs.is_empty() { vec![excerpt(body)] } else { msgs }
+            if msgs.is_empty() {
+                vec![excerpt(body)]
+            } else {
+                msgs
+            }
         }
         Err(_) if body.trim().is_empty() => vec!["(empty body)".into()],
         Err(_) => vec![excerpt(body)],
@@ -400,7 +415,9 @@ mod tests {
     #[test]
     fn the_endpoint_keeps_a_proxy_prefix() {
         assert_eq!(
-            graphql_endpoint("https://example.org/stash/").unwrap().as_str(),
+            graphql_endpoint("https://example.org/stash/")
+                .unwrap()
+                .as_str(),
             "https://example.org/stash/graphql"
         );
         assert_eq!(
@@ -408,7 +425,9 @@ mod tests {
             "http://localhost:9999/graphql"
         );
         assert_eq!(
-            graphql_endpoint("http://localhost:9999/graphql").unwrap().as_str(),
+            graphql_endpoint("http://localhost:9999/graphql")
+                .unwrap()
+                .as_str(),
             "http://localhost:9999/graphql"
         );
         assert!(graphql_endpoint("ftp://x").is_err());
@@ -419,7 +438,10 @@ mod tests {
     fn logged_urls_carry_no_credentials() {
         let url = reqwest::Url::parse("http://user:pw@host/graphql?apikey=k").unwrap();
         let shown = shown_url(&url);
-        assert!(!shown.contains("pw") && !shown.contains("apikey"), "{shown}");
+        assert!(
+            !shown.contains("pw") && !shown.contains("apikey"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@ use super::fragments::{
 };
 use super::inputs::{
     GalleryAddInput, GalleryChapterCreateInput, GalleryCreateInput, GalleryUpdateInput,
-    ImageUpdateInput, PerformerCreateInput, ScanMetadataInput, SceneUpdateInput,
-    StudioCreateInput, TagCreateInput,
+    ImageUpdateInput, PerformerCreateInput, ScanMetadataInput, SceneUpdateInput, StudioCreateInput,
+    TagCreateInput,
 };
 use crate::schema::schema;
 
@@ -20,7 +20,11 @@ pub struct ScenesUpdateVariables {
 
 /// `scenesUpdate`: all-or-nothing per request.
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Mutation", variables = "ScenesUpdateVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Mutation",
+    variables = "ScenesUpdateVariables"
+)]
 pub struct ScenesUpdate {
     /// Updated scenes.
     #[arguments(input: $input)]
@@ -36,7 +40,11 @@ pub struct ImagesUpdateVariables {
 
 /// `imagesUpdate`: all-or-nothing per request.
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Mutation", variables = "ImagesUpdateVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Mutation",
+    variables = "ImagesUpdateVariables"
+)]
 pub struct ImagesUpdate {
     /// Updated images.
     #[arguments(input: $input)]
@@ -52,7 +60,11 @@ pub struct GalleriesUpdateVariables {
 
 /// `galleriesUpdate`: all-or-nothing per request.
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Mutation", variables = "GalleriesUpdateVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Mutation",
+    variables = "GalleriesUpdateVariables"
+)]
 pub struct GalleriesUpdate {
     /// Updated galleries.
     #[arguments(input: $input)]
@@ -68,7 +80,11 @@ pub struct GalleryCreateVariables {
 
 /// `galleryCreate` (the adapter aliases many into one document).
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Mutation", variables = "GalleryCreateVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Mutation",
+    variables = "GalleryCreateVariables"
+)]
 pub struct GalleryCreate {
     /// The new gallery.
     #[arguments(input: $input)]
@@ -84,7 +100,11 @@ pub struct PerformerCreateVariables {
 
 /// `performerCreate`.
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Mutation", variables = "PerformerCreateVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Mutation",
+    variables = "PerformerCreateVariables"
+)]
 pub struct PerformerCreate {
     /// The new performer.
     #[arguments(input: $input)]
@@ -100,7 +120,11 @@ pub struct StudioCreateVariables {
 
 /// `studioCreate` (servers before appSchema 75).
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Mutation", variables = "StudioCreateVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Mutation",
+    variables = "StudioCreateVariables"
+)]
 pub struct StudioCreate {
     /// The new studio.
     #[arguments(input: $input)]
@@ -109,7 +133,11 @@ pub struct StudioCreate {
 
 /// `studioCreate` returning URLs (appSchema 75+).
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Mutation", variables = "StudioCreateVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Mutation",
+    variables = "StudioCreateVariables"
+)]
 pub struct StudioCreateWithUrls {
     /// The new studio.
     #[arguments(input: $input)]
@@ -125,7 +153,11 @@ pub struct TagCreateVariables {
 
 /// `tagCreate`.
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Mutation", variables = "TagCreateVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Mutation",
+    variables = "TagCreateVariables"
+)]
 pub struct TagCreate {
     /// The new tag.
     #[arguments(input: $input)]
@@ -141,7 +173,11 @@ pub struct AddGalleryImagesVariables {
 
 /// `addGalleryImages` (idempotent: insert-or-ignore).
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Mutation", variables = "AddGalleryImagesVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Mutation",
+    variables = "AddGalleryImagesVariables"
+)]
 pub struct AddGalleryImages {
     /// Always true on success.
     #[arguments(input: $input)]
@@ -177,7 +213,11 @@ pub struct MetadataScanVariables {
 
 /// `metadataScan`: starts a job.
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Mutation", variables = "MetadataScanVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Mutation",
+    variables = "MetadataScanVariables"
+)]
 pub struct MetadataScan {
     /// The job id.
     #[arguments(input: $input)]

@@ -2,8 +2,8 @@
 //! keyset bounds instead); `ids` lookups are deduplicated by the caller.
 
 use super::fragments::{
-    Gallery, GalleryChapters, Image, ImageFiles, Job, Performer, Scene, SceneFiles,
-    StudioBasic, StudioWithUrls, SystemStatus, Tag, Version,
+    Gallery, GalleryChapters, Image, ImageFiles, Job, Performer, Scene, SceneFiles, StudioBasic,
+    StudioWithUrls, SystemStatus, Tag, Version,
 };
 use super::inputs::{
     FindFilterType, FindJobInput, GalleryFilterType, ImageFilterType, PerformerFilterType,
@@ -151,7 +151,11 @@ pub struct SceneFileList {
 
 /// A page of scenes under a path, with their files.
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Query", variables = "SceneFilesVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Query",
+    variables = "SceneFilesVariables"
+)]
 pub struct ListSceneFiles {
     /// The scenes.
     #[arguments(scene_filter: $scene_filter, filter: $filter)]
@@ -177,7 +181,11 @@ pub struct ImageFileList {
 
 /// A page of images under a path, with their files.
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Query", variables = "ImageFilesVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Query",
+    variables = "ImageFilesVariables"
+)]
 pub struct ListImageFiles {
     /// The images.
     #[arguments(image_filter: $image_filter, filter: $filter)]
@@ -195,7 +203,11 @@ pub struct GalleryFilterVariables {
 
 /// Galleries whose code matches a regex.
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Query", variables = "GalleryFilterVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Query",
+    variables = "GalleryFilterVariables"
+)]
 pub struct FindGalleriesByCode {
     /// The galleries.
     #[arguments(gallery_filter: $gallery_filter, filter: $filter)]
@@ -225,7 +237,11 @@ pub struct PerformerLookupVariables {
 
 /// Performers by name, alias and URL in one request (three aliased `findPerformers`).
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Query", variables = "PerformerLookupVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Query",
+    variables = "PerformerLookupVariables"
+)]
 pub struct PerformerLookup {
     /// By name.
     #[arguments(performer_filter: $by_name, filter: $filter)]
@@ -270,7 +286,11 @@ pub struct StudioWithUrlsList {
 
 /// Studios by name and alias (servers before appSchema 75).
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Query", variables = "StudioLookupVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Query",
+    variables = "StudioLookupVariables"
+)]
 pub struct StudioLookup {
     /// By name.
     #[arguments(studio_filter: $by_name, filter: $filter)]
@@ -284,7 +304,11 @@ pub struct StudioLookup {
 
 /// Studios by name and alias, with URLs (appSchema 75+).
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Query", variables = "StudioLookupVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Query",
+    variables = "StudioLookupVariables"
+)]
 pub struct StudioLookupWithUrls {
     /// By name.
     #[arguments(studio_filter: $by_name, filter: $filter)]
@@ -317,7 +341,11 @@ pub struct TagList {
 
 /// Tags by name and alias in one request.
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Query", variables = "TagLookupVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Query",
+    variables = "TagLookupVariables"
+)]
 pub struct TagLookup {
     /// By name.
     #[arguments(tag_filter: $by_name, filter: $filter)]
@@ -338,9 +366,22 @@ pub struct FindJobVariables {
 
 /// A job's state; `null` once it left the 10-job history.
 #[derive(cynic::QueryFragment, Debug)]
-#[cynic(schema = "stash", graphql_type = "Query", variables = "FindJobVariables")]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Query",
+    variables = "FindJobVariables"
+)]
 pub struct FindJob {
     /// The job.
     #[arguments(input: $input)]
     pub find_job: Option<Job>,
+}
+
+/// One gallery's chapters; `null` when the gallery is missing.
+#[derive(cynic::QueryFragment, Debug)]
+#[cynic(schema = "stash", graphql_type = "Query", variables = "IdVariables")]
+pub struct FindGalleryChaptersOne {
+    /// The gallery.
+    #[arguments(id: $id)]
+    pub find_gallery: Option<GalleryChapters>,
 }

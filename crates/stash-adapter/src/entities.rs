@@ -1,0 +1,694 @@
+//! Race-free find-or-create of performers, studios and tags by natural key.
+//!
+//! Per key single flight (within the process) serialises callers resolving the same name.
+//! Lookups go out batched (one request carries name, alias and URL regexes for many specs) and
+//! every hit is verified client-side. Missing entities are created in aliased batches; a
+//! duplicate-name error means someone else created it meanwhile, so the adapter looks it up
+//! again and adopts it; an unclear failure is followed by a lookup before any second create.
+
+use std::collections::{HashMap, HashSet};
+
+use cynic::{MutationBuilder, QueryBuilder};
+use domain::ports::MediaServerError;
+use domain::stash::{Performer, PerformerSpec, Resolved, Studio, StudioSpec, Tag, TagSpec};
+
+use crate::aliased::AliasResult;
+use crate::client::StashClient;
+use crate::convert;
+use crate::keys::{any_of_regex, is_duplicate_name, same_name};
+use crate::ops::inputs::{
+    FindFilterType, PerformerCreateInput, PerformerFilterType, StringCriterionInput,
+    StudioCreateInput, StudioFilterType, TagCreateInput, TagFilterType,
+};
+use crate::ops::mutations::{
+    PerformerCreate, PerformerCreateVariables, StudioCreate, StudioCreateVariables,
+    StudioCreateWithUrls, TagCreate, TagCreateVariables,
+};
+use crate::ops::queries::{
+    PerformerLookup, PerformerLookupVariables, StudioLookup, StudioLookupVariables,
+    StudioLookupWithUrls, TagLookup, TagLookupVariables,
+};
+use crate::transport::Safety;
+
+/// A filter that matches nothing useful stays a regex that cannot match (`$^`-like), so the
+/// aliased query keeps its shape.
+const NO_MATCH: &str = "^\\b\\B$";
+
+fn regex_or_none<'a>(values: impl IntoIterator<Item = &'a str>) -> StringCriterionInput {
+    StringCriterionInput::regex(any_of_regex(values).unwrap_or_else(|| NO_MATCH.to_owned()))
+}
+
+fn is_fansly_url(u: &str) -> bool {
+    u.to_lowercase().contains("fansly.com/")
+}
+
+/// How a create went, per spec.
+enum Made<T> {
+    Created(T),
+    /// Taken meanwhile, or unclear: look up again.
+    LookAgain(MediaServerError),
+    Failed(MediaServerError),
+}
+
+fn classify<T>(r: Result<Option<T>, MediaServerError>) -> Made<T> {
+    match r {
+        Ok(Some(t)) => Made::Created(t),
+        Ok(None) => Made::LookAgain(MediaServerError::Decode {
+            operation: "create".into(),
+            message: "the server returned no result and no error".into(),
+        }),
+        Err(MediaServerError::GraphQl { errors })
+            if errors.iter().any(|e| is_duplicate_name(&e.message)) =>
+        {
+            Made::LookAgain(MediaServerError::GraphQl { errors })
+        }
+        Err(e) if e.is_transient() => Made::LookAgain(e),
+        Err(e) => Made::Failed(e),
+    }
+}
+
+/// Sends aliased creates; a transport failure of the whole request is unclear for every item.
+fn per_item<Q, T>(
+    n: usize,
+    sent: Result<Vec<AliasResult<Q>>, MediaServerError>,
+    unpack: impl Fn(Q) -> Option<T>,
+) -> Result<Vec<Made<T>>, MediaServerError> {
+    match sent {
+        Ok(results) => Ok(results
+            .into_iter()
+            .map(|r| {
+                classify(match r {
+                    AliasResult::Data(q) => Ok(unpack(q)),
+                    AliasResult::Failed(e) => Err(e),
+                    AliasResult::Null | AliasResult::NoErrorNoData => Ok(None),
+                })
+            })
+            .collect()),
+        Err(e) if e.is_fatal() => Err(e),
+        Err(e) => Ok((0..n).map(|_| classify::<T>(Err(e.clone()))).collect()),
+    }
+}
+
+fn create_failed(kind: &str, name: &str, e: MediaServerError) -> MediaServerError {
+    tracing::warn!(kind, name, error = %e, "create failed");
+    e
+}
+
+impl StashClient {
+    // ---------- performers ----------
+
+    /// Candidates for `specs` by name, alias and URL, in one request per chunk.
+    async fn lookup_performers(
+        &self,
+        specs: &[&PerformerSpec],
+    ) -> Result<Vec<Performer>, MediaServerError> {
+        let mut found: HashMap<String, Performer> = HashMap::new();
+        for chunk in specs.chunks(self.limits.names_chunk) {
+            let names = chunk.iter().map(|s| s.name.as_str());
+            let aliases = chunk.iter().flat_map(|s| {
+                std::iter::once(s.name.as_str()).chain(s.aliases.iter().map(String::as_str))
+            });
+            let urls: Vec<&str> = chunk
+                .iter()
+                .flat_map(|s| s.urls.iter().map(String::as_str))
+                .collect();
+            let vars = PerformerLookupVariables {
+                by_name: PerformerFilterType {
+                    name: Some(regex_or_none(names)),
+                    ..Default::default()
+                },
+                by_alias: PerformerFilterType {
+                    aliases: Some(regex_or_none(aliases)),
+                    ..Default::default()
+                },
+                by_url: PerformerFilterType {
+                    url: Some(regex_or_none(if self.info.performer_urls() {
+                        urls
+                    } else {
+                        Vec::new()
+                    })),
+                    ..Default::default()
+                },
+                filter: FindFilterType::all_by_id(),
+            };
+            let reply = self
+                .transport
+                .run(PerformerLookup::build(vars), Safety::Idempotent)
+                .await?;
+            for p in reply
+                .by_name
+                .performers
+                .iter()
+                .chain(&reply.by_alias.performers)
+                .chain(&reply.by_url.performers)
+            {
+                found
+                    .entry(p.id.inner().to_owned())
+                    .or_insert_with(|| convert::performer(p));
+            }
+        }
+        let mut list: Vec<Performer> = found.into_values().collect();
+        list.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(list)
+    }
+
+    /// The existing performer a spec means: by URL, then alias, then name + disambiguation
+    /// (skipping a namesake whose Fansly URL points at another account).
+    fn match_performer<'a>(
+        spec: &PerformerSpec,
+        candidates: &'a [Performer],
+    ) -> Option<&'a Performer> {
+        if let Some(p) = candidates.iter().find(|p| {
+            p.urls
+                .iter()
+                .any(|u| spec.urls.iter().any(|s| s.trim() == u.trim()))
+        }) {
+            return Some(p);
+        }
+        let alias_keys: Vec<&str> = std::iter::once(spec.name.as_str())
+            .chain(spec.aliases.iter().map(String::as_str))
+            .collect();
+        if let Some(p) = candidates.iter().find(|p| {
+            p.aliases
+                .iter()
+                .any(|a| alias_keys.iter().any(|k| same_name(a, k)))
+        }) {
+            return Some(p);
+        }
+        candidates.iter().find(|p| {
+            same_name(&p.name, &spec.name)
+                && p.disambiguation.as_deref().map(str::trim).unwrap_or("")
+                    == spec.disambiguation.as_deref().map(str::trim).unwrap_or("")
+                && !Self::fansly_conflict(spec, p)
+        })
+    }
+
+    fn fansly_conflict(spec: &PerformerSpec, p: &Performer) -> bool {
+        let ours: Vec<&String> = spec.urls.iter().filter(|u| is_fansly_url(u)).collect();
+        let theirs: Vec<&String> = p.urls.iter().filter(|u| is_fansly_url(u)).collect();
+        !ours.is_empty()
+            && !theirs.is_empty()
+            && !theirs
+                .iter()
+                .any(|t| ours.iter().any(|o| o.trim() == t.trim()))
+    }
+
+    fn performer_input(
+        &self,
+        spec: &PerformerSpec,
+        candidates: &[Performer],
+    ) -> PerformerCreateInput {
+        // A namesake of another account: create ours with a disambiguation.
+        let namesake = candidates.iter().any(|p| {
+            same_name(&p.name, &spec.name)
+                && p.disambiguation.is_none()
+                && Self::fansly_conflict(spec, p)
+        });
+        let disambiguation = match (&spec.disambiguation, namesake) {
+            (Some(d), _) if !d.trim().is_empty() => Some(d.clone()),
+            (_, true) => Some("Fansly".to_owned()),
+            _ => None,
+        };
+        let aliases: Vec<String> = spec
+            .aliases
+            .iter()
+            .filter(|a| !same_name(a, &spec.name))
+            .cloned()
+            .collect();
+        PerformerCreateInput {
+            name: spec.name.clone(),
+            disambiguation,
+            urls: (self.info.performer_urls() && !spec.urls.is_empty()).then(|| spec.urls.clone()),
+            alias_list: (!aliases.is_empty()).then_some(aliases),
+            details: spec.details.clone(),
+        }
+    }
+
+    async fn create_performers(
+        &self,
+        specs: &[&PerformerSpec],
+        candidates: &[Performer],
+    ) -> Result<Vec<Made<Performer>>, MediaServerError> {
+        let mut out = Vec::with_capacity(specs.len());
+        for chunk in specs.chunks(self.limits.create_chunk) {
+            let ops = chunk
+                .iter()
+                .map(|s| {
+                    PerformerCreate::build(PerformerCreateVariables {
+                        input: self.performer_input(s, candidates),
+                    })
+                })
+                .collect();
+            let sent = self
+                .run_aliased("PerformerCreateBatch", ops, Safety::NotIdempotent)
+                .await;
+            out.extend(per_item(chunk.len(), sent, |q: PerformerCreate| {
+                q.performer_create.map(|p| convert::performer(&p))
+            })?);
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn find_or_create_performers_impl(
+        &self,
+        specs: &[PerformerSpec],
+    ) -> Result<HashMap<String, Resolved<Performer>>, MediaServerError> {
+        let mut seen = HashSet::new();
+        let specs: Vec<&PerformerSpec> = specs
+            .iter()
+            .filter(|s| seen.insert(s.key.as_str()))
+            .collect();
+        let _guards = self
+            .locks
+            .lock_all(
+                specs
+                    .iter()
+                    .map(|s| format!("performer:{}", s.name.trim().to_lowercase())),
+            )
+            .await;
+        let mut out = HashMap::new();
+        let candidates = self.lookup_performers(&specs).await?;
+        let mut missing = Vec::new();
+        for s in &specs {
+            match Self::match_performer(s, &candidates) {
+                Some(p) => {
+                    out.insert(
+                        s.key.clone(),
+                        Resolved {
+                            entity: p.clone(),
+                            created: false,
+                        },
+                    );
+                }
+                None => missing.push(*s),
+            }
+        }
+        let mut again = Vec::new();
+        for (s, made) in missing
+            .iter()
+            .zip(self.create_performers(&missing, &candidates).await?)
+        {
+            match made {
+                Made::Created(p) => {
+                    out.insert(
+                        s.key.clone(),
+                        Resolved {
+                            entity: p,
+                            created: true,
+                        },
+                    );
+                }
+                Made::LookAgain(e) => again.push((*s, e)),
+                Made::Failed(e) => return Err(create_failed("performer", &s.name, e)),
+            }
+        }
+        if again.is_empty() {
+            return Ok(out);
+        }
+        let specs_again: Vec<&PerformerSpec> = again.iter().map(|(s, _)| *s).collect();
+        let candidates = self.lookup_performers(&specs_again).await?;
+        let mut still = Vec::new();
+        for (s, e) in again {
+            match Self::match_performer(s, &candidates) {
+                Some(p) => {
+                    out.insert(
+                        s.key.clone(),
+                        Resolved {
+                            entity: p.clone(),
+                            created: false,
+                        },
+                    );
+                }
+                None if matches!(e, MediaServerError::GraphQl { .. }) && !e.is_transient() => {
+                    // Duplicate name, yet nothing we may adopt (e.g. a namesake of another
+                    // account that also has no disambiguation): report it.
+                    return Err(create_failed("performer", &s.name, e));
+                }
+                None => still.push(s),
+            }
+        }
+        for (s, made) in still
+            .iter()
+            .zip(self.create_performers(&still, &candidates).await?)
+        {
+            match made {
+                Made::Created(p) => {
+                    out.insert(
+                        s.key.clone(),
+                        Resolved {
+                            entity: p,
+                            created: true,
+                        },
+                    );
+                }
+                Made::LookAgain(e) | Made::Failed(e) => {
+                    return Err(create_failed("performer", &s.name, e));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    // ---------- studios ----------
+
+    async fn lookup_studios(&self, names: &[&str]) -> Result<Vec<Studio>, MediaServerError> {
+        let mut found: HashMap<String, Studio> = HashMap::new();
+        for chunk in names.chunks(self.limits.names_chunk) {
+            let vars = StudioLookupVariables {
+                by_name: StudioFilterType {
+                    name: Some(regex_or_none(chunk.iter().copied())),
+                    ..Default::default()
+                },
+                by_alias: StudioFilterType {
+                    aliases: Some(regex_or_none(chunk.iter().copied())),
+                    ..Default::default()
+                },
+                filter: FindFilterType::all_by_id(),
+            };
+            if self.info.studio_urls() {
+                let r = self
+                    .transport
+                    .run(StudioLookupWithUrls::build(vars), Safety::Idempotent)
+                    .await?;
+                for s in r.by_name.studios.iter().chain(&r.by_alias.studios) {
+                    found
+                        .entry(s.id.inner().to_owned())
+                        .or_insert_with(|| convert::studio_with_urls(s));
+                }
+            } else {
+                let r = self
+                    .transport
+                    .run(StudioLookup::build(vars), Safety::Idempotent)
+                    .await?;
+                for s in r.by_name.studios.iter().chain(&r.by_alias.studios) {
+                    found
+                        .entry(s.id.inner().to_owned())
+                        .or_insert_with(|| convert::studio_basic(s));
+                }
+            }
+        }
+        let mut list: Vec<Studio> = found.into_values().collect();
+        list.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(list)
+    }
+
+    fn match_named<'a, T>(
+        name: &str,
+        candidates: &'a [T],
+        name_of: fn(&T) -> &str,
+        aliases_of: fn(&T) -> &[String],
+    ) -> Option<&'a T> {
+        candidates
+            .iter()
+            .find(|c| name_of(c).trim() == name.trim())
+            .or_else(|| candidates.iter().find(|c| same_name(name_of(c), name)))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .find(|c| aliases_of(c).iter().any(|a| same_name(a, name)))
+            })
+    }
+
+    async fn create_studios(
+        &self,
+        specs: &[&StudioSpec],
+    ) -> Result<Vec<Made<Studio>>, MediaServerError> {
+        let mut out = Vec::with_capacity(specs.len());
+        for chunk in specs.chunks(self.limits.create_chunk) {
+            let with_urls = self.info.studio_urls();
+            let inputs = chunk.iter().map(|s| StudioCreateVariables {
+                input: StudioCreateInput {
+                    name: s.name.clone(),
+                    urls: (with_urls && !s.urls.is_empty()).then(|| s.urls.clone()),
+                    parent_id: s.parent_id.as_ref().map(|p| cynic::Id::new(p.as_str())),
+                },
+            });
+            if with_urls {
+                let ops = inputs.map(StudioCreateWithUrls::build).collect();
+                let sent = self
+                    .run_aliased("StudioCreateBatch", ops, Safety::NotIdempotent)
+                    .await;
+                out.extend(per_item(chunk.len(), sent, |q: StudioCreateWithUrls| {
+                    q.studio_create.map(|s| convert::studio_with_urls(&s))
+                })?);
+            } else {
+                let ops = inputs.map(StudioCreate::build).collect();
+                let sent = self
+                    .run_aliased("StudioCreateBatch", ops, Safety::NotIdempotent)
+                    .await;
+                out.extend(per_item(chunk.len(), sent, |q: StudioCreate| {
+                    q.studio_create.map(|s| convert::studio_basic(&s))
+                })?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn find_or_create_studios_impl(
+        &self,
+        specs: &[StudioSpec],
+    ) -> Result<HashMap<String, Resolved<Studio>>, MediaServerError> {
+        let mut seen = HashSet::new();
+        let specs: Vec<&StudioSpec> = specs
+            .iter()
+            .filter(|s| seen.insert(s.name.as_str()))
+            .collect();
+        let _guards = self
+            .locks
+            .lock_all(
+                specs
+                    .iter()
+                    .map(|s| format!("studio:{}", s.name.trim().to_lowercase())),
+            )
+            .await;
+        let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+        let candidates = self.lookup_studios(&names).await?;
+        let mut out = HashMap::new();
+        let mut missing = Vec::new();
+        for s in &specs {
+            match Self::match_named(
+                &s.name,
+                &candidates,
+                |c: &Studio| &c.name,
+                |c: &Studio| &c.aliases,
+            ) {
+                Some(found) => {
+                    out.insert(
+                        s.name.clone(),
+                        Resolved {
+                            entity: found.clone(),
+                            created: false,
+                        },
+                    );
+                }
+                None => missing.push(*s),
+            }
+        }
+        let mut again = Vec::new();
+        for (s, made) in missing.iter().zip(self.create_studios(&missing).await?) {
+            match made {
+                Made::Created(x) => {
+                    out.insert(
+                        s.name.clone(),
+                        Resolved {
+                            entity: x,
+                            created: true,
+                        },
+                    );
+                }
+                Made::LookAgain(e) => again.push((*s, e)),
+                Made::Failed(e) => return Err(create_failed("studio", &s.name, e)),
+            }
+        }
+        if again.is_empty() {
+            return Ok(out);
+        }
+        let names: Vec<&str> = again.iter().map(|(s, _)| s.name.as_str()).collect();
+        let candidates = self.lookup_studios(&names).await?;
+        let mut still = Vec::new();
+        for (s, e) in again {
+            match Self::match_named(
+                &s.name,
+                &candidates,
+                |c: &Studio| &c.name,
+                |c: &Studio| &c.aliases,
+            ) {
+                Some(found) => {
+                    out.insert(
+                        s.name.clone(),
+                        Resolved {
+                            entity: found.clone(),
+                            created: false,
+                        },
+                    );
+                }
+                None if !e.is_transient() => return Err(create_failed("studio", &s.name, e)),
+                None => still.push(s),
+            }
+        }
+        for (s, made) in still.iter().zip(self.create_studios(&still).await?) {
+            match made {
+                Made::Created(x) => {
+                    out.insert(
+                        s.name.clone(),
+                        Resolved {
+                            entity: x,
+                            created: true,
+                        },
+                    );
+                }
+                Made::LookAgain(e) | Made::Failed(e) => {
+                    return Err(create_failed("studio", &s.name, e));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    // ---------- tags ----------
+
+    async fn lookup_tags(&self, names: &[&str]) -> Result<Vec<Tag>, MediaServerError> {
+        let mut found: HashMap<String, Tag> = HashMap::new();
+        for chunk in names.chunks(self.limits.names_chunk) {
+            let vars = TagLookupVariables {
+                by_name: TagFilterType {
+                    name: Some(regex_or_none(chunk.iter().copied())),
+                    ..Default::default()
+                },
+                by_alias: TagFilterType {
+                    aliases: Some(regex_or_none(chunk.iter().copied())),
+                    ..Default::default()
+                },
+                filter: FindFilterType::all_by_id(),
+            };
+            let r = self
+                .transport
+                .run(TagLookup::build(vars), Safety::Idempotent)
+                .await?;
+            for t in r.by_name.tags.iter().chain(&r.by_alias.tags) {
+                found
+                    .entry(t.id.inner().to_owned())
+                    .or_insert_with(|| convert::tag(t));
+            }
+        }
+        let mut list: Vec<Tag> = found.into_values().collect();
+        list.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(list)
+    }
+
+    async fn create_tags(&self, names: &[&str]) -> Result<Vec<Made<Tag>>, MediaServerError> {
+        let mut out = Vec::with_capacity(names.len());
+        for chunk in names.chunks(self.limits.create_chunk) {
+            let ops = chunk
+                .iter()
+                .map(|n| {
+                    TagCreate::build(TagCreateVariables {
+                        input: TagCreateInput {
+                            name: (*n).to_owned(),
+                        },
+                    })
+                })
+                .collect();
+            let sent = self
+                .run_aliased("TagCreateBatch", ops, Safety::NotIdempotent)
+                .await;
+            out.extend(per_item(chunk.len(), sent, |q: TagCreate| {
+                q.tag_create.map(|t| convert::tag(&t))
+            })?);
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn find_or_create_tags_impl(
+        &self,
+        specs: &[TagSpec],
+    ) -> Result<HashMap<String, Resolved<Tag>>, MediaServerError> {
+        // One spec per name; "create" wins when the same name comes twice.
+        let mut by_name: Vec<(&str, bool)> = Vec::new();
+        for s in specs {
+            match by_name.iter_mut().find(|(n, _)| *n == s.name) {
+                Some(entry) => entry.1 |= s.create_if_missing,
+                None => by_name.push((s.name.as_str(), s.create_if_missing)),
+            }
+        }
+        let _guards = self
+            .locks
+            .lock_all(
+                by_name
+                    .iter()
+                    .map(|(n, _)| format!("tag:{}", n.trim().to_lowercase())),
+            )
+            .await;
+        let names: Vec<&str> = by_name.iter().map(|(n, _)| *n).collect();
+        let candidates = self.lookup_tags(&names).await?;
+        let mut out = HashMap::new();
+        let mut missing = Vec::new();
+        for (name, create) in &by_name {
+            match Self::match_named(name, &candidates, |t: &Tag| &t.name, |t: &Tag| &t.aliases) {
+                Some(t) => {
+                    out.insert(
+                        (*name).to_owned(),
+                        Resolved {
+                            entity: t.clone(),
+                            created: false,
+                        },
+                    );
+                }
+                None if *create => missing.push(*name),
+                None => {}
+            }
+        }
+        let mut again = Vec::new();
+        for (name, made) in missing.iter().zip(self.create_tags(&missing).await?) {
+            match made {
+                Made::Created(t) => {
+                    out.insert(
+                        (*name).to_owned(),
+                        Resolved {
+                            entity: t,
+                            created: true,
+                        },
+                    );
+                }
+                Made::LookAgain(e) => again.push((*name, e)),
+                Made::Failed(e) => return Err(create_failed("tag", name, e)),
+            }
+        }
+        if again.is_empty() {
+            return Ok(out);
+        }
+        let names: Vec<&str> = again.iter().map(|(n, _)| *n).collect();
+        let candidates = self.lookup_tags(&names).await?;
+        let mut still = Vec::new();
+        for (name, e) in again {
+            match Self::match_named(name, &candidates, |t: &Tag| &t.name, |t: &Tag| &t.aliases) {
+                Some(t) => {
+                    out.insert(
+                        name.to_owned(),
+                        Resolved {
+                            entity: t.clone(),
+                            created: false,
+                        },
+                    );
+                }
+                None if !e.is_transient() => return Err(create_failed("tag", name, e)),
+                None => still.push(name),
+            }
+        }
+        for (name, made) in still.iter().zip(self.create_tags(&still).await?) {
+            match made {
+                Made::Created(t) => {
+                    out.insert(
+                        (*name).to_owned(),
+                        Resolved {
+                            entity: t,
+                            created: true,
+                        },
+                    );
+                }
+                Made::LookAgain(e) | Made::Failed(e) => return Err(create_failed("tag", name, e)),
+            }
+        }
+        Ok(out)
+    }
+}
