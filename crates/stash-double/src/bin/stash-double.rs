@@ -2,15 +2,32 @@
 //! serving until Ctrl-C.
 //!
 //! `cargo run -p fansly-stash-stash-double -- --library /path --port 9999 [--api-key K]
-//! [--prefix /stash] [--no-ffmpeg]`
+//! [--prefix /stash] [--no-ffmpeg] [--latency-ms 2] [--write-cost-ms 0.5]`
+//!
+//! `--latency-ms` and `--write-cost-ms` set [`DoubleConfig::latency_per_request`] and
+//! [`DoubleConfig::cost_per_written_object`] (fractions allowed), so benchmarks can give the
+//! double the costs of a real Stash while it runs in its own process.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use stash_double::{DoubleConfig, StashDouble};
 
-const USAGE: &str = "usage: stash-double [--library DIR]... [--port N] [--api-key KEY] [--prefix /PATH] [--version vX.Y.Z] [--no-ffmpeg]";
+const USAGE: &str = "usage: stash-double [--library DIR]... [--port N] [--api-key KEY] [--prefix /PATH] [--version vX.Y.Z] [--no-ffmpeg] [--latency-ms MS] [--write-cost-ms MS]";
+
+/// A non-negative number of milliseconds (fractions allowed) as a duration.
+fn millis(flag: &str, v: &str) -> Result<Duration, String> {
+    match v.parse::<f64>() {
+        Ok(ms) if ms.is_finite() && ms >= 0.0 && ms < 3_600_000.0 => {
+            Ok(Duration::from_secs_f64(ms / 1000.0))
+        }
+        _ => Err(format!(
+            "{flag}: '{v}' is not a number of milliseconds (e.g. 2 or 0.5)\n{USAGE}"
+        )),
+    }
+}
 
 fn parse(args: &[String]) -> Result<(DoubleConfig, u16), String> {
     let mut config = DoubleConfig::default();
@@ -36,6 +53,13 @@ fn parse(args: &[String]) -> Result<(DoubleConfig, u16), String> {
             "--prefix" => config.path_prefix = value("--prefix")?,
             "--version" => config.version = value("--version")?,
             "--no-ffmpeg" => config.ffmpeg = false,
+            "--latency-ms" => {
+                config.latency_per_request = millis("--latency-ms", &value("--latency-ms")?)?;
+            }
+            "--write-cost-ms" => {
+                config.cost_per_written_object =
+                    millis("--write-cost-ms", &value("--write-cost-ms")?)?;
+            }
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
         }
@@ -69,4 +93,39 @@ async fn main() -> ExitCode {
     }
     double.shutdown().await;
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn cost_flags_set_the_performance_knobs() {
+        let (config, port) = parse(&args(&[
+            "--port",
+            "0",
+            "--latency-ms",
+            "2",
+            "--write-cost-ms",
+            "0.5",
+        ]))
+        .unwrap();
+        assert_eq!(port, 0);
+        assert_eq!(config.latency_per_request, Duration::from_millis(2));
+        assert_eq!(config.cost_per_written_object, Duration::from_micros(500));
+    }
+
+    #[test]
+    fn bad_cost_values_are_refused_with_the_flag_named() {
+        for bad in ["-1", "abc", "NaN"] {
+            let err = parse(&args(&["--latency-ms", bad])).unwrap_err();
+            assert!(err.contains("--latency-ms") && err.contains(bad), "{err}");
+        }
+        let (config, _) = parse(&args(&[])).unwrap();
+        assert_eq!(config.latency_per_request, Duration::ZERO);
+    }
 }
