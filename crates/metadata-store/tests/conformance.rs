@@ -239,7 +239,9 @@ async fn our_postgres_migrations_create_upstream_columns() {
         .into_iter()
         .filter(|c| c.0 != "seaql_migrations")
         .collect();
-    assert_eq!(ours_tables.len(), 16);
+    // At least the 16 tables sync reads; later migrations may add more upstream tables, which
+    // are compared the same way.
+    assert!(ours_tables.len() >= 16, "{ours_tables:?}");
     let missing: Vec<_> = upstream_cols.difference(&ours_cols).collect();
     let extra: Vec<_> = ours_cols.difference(&upstream_cols).collect();
     assert!(
