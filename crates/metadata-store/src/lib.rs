@@ -14,6 +14,7 @@
 pub mod counting;
 pub mod cursor;
 pub mod entities;
+pub mod import;
 pub mod migration;
 pub mod sync_state;
 #[cfg(feature = "testing")]

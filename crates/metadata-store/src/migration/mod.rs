@@ -6,6 +6,7 @@
 //! by these migrations (it has `seaql_migrations`).
 
 mod m0001_upstream_tables;
+mod m0002_import_tables;
 
 use sea_orm_migration::prelude::*;
 
@@ -15,6 +16,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_upstream_tables::Migration)]
+        vec![
+            Box::new(m0001_upstream_tables::Migration),
+            Box::new(m0002_import_tables::Migration),
+        ]
     }
 }
