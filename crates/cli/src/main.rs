@@ -1,5 +1,10 @@
-//! `fansly-stash`: the command line.
+//! `fansly-stash`: the binary. Parses the command line (usage errors exit 2) and runs it.
 
-fn main() {
-    println!("fansly-stash {}", env!("CARGO_PKG_VERSION"));
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = fansly_stash::cli::Cli::parse();
+    fansly_stash::run(cli)
 }

@@ -1,0 +1,471 @@
+//! `check`: diagnoses the setup one step at a time (configuration, Stash reachable, version
+//! and appSchema, authentication, ffmpeg as Stash reports it, library paths and path mapping,
+//! metadata database and its upstream schema revision, sync state), each problem with a fix.
+//! Exit 3 when Stash or the metadata database cannot be used, 1 for any other failure.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use domain::ports::{MediaServer, MediaServerError, MetadataRepository};
+use stash_adapter::StashClient;
+
+use super::Context;
+use crate::config::Config;
+use crate::exit::{CmdResult, Exit};
+use crate::wiring;
+
+/// The fansly-scraper Alembic head this build was written against.
+pub const KNOWN_UPSTREAM_REVISION: &str = "b6d60f698c27";
+
+/// The appSchema from which partial dates and studio URLs work (Stash v0.30).
+const FULL_FEATURE_APP_SCHEMA: i32 = 75;
+
+/// How one check went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Fine.
+    Ok,
+    /// Works, but something is probably not as intended.
+    Warn,
+    /// Broken.
+    Fail,
+    /// Not tried because an earlier check failed.
+    Skipped,
+}
+
+impl Status {
+    fn label(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Fail => "FAIL",
+            Status::Skipped => "skip",
+        }
+    }
+}
+
+/// One diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Outcome.
+    pub status: Status,
+    /// What was checked.
+    pub what: &'static str,
+    /// What was found.
+    pub detail: String,
+    /// How to fix it.
+    pub fix: Option<String>,
+    /// A failure meaning Stash or the metadata database cannot be used (exit 3).
+    pub unavailable: bool,
+}
+
+impl Finding {
+    fn ok(what: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status: Status::Ok,
+            what,
+            detail: detail.into(),
+            fix: None,
+            unavailable: false,
+        }
+    }
+
+    fn warn(what: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            status: Status::Warn,
+            what,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+            unavailable: false,
+        }
+    }
+
+    fn fail(what: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            status: Status::Fail,
+            what,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+            unavailable: false,
+        }
+    }
+
+    fn unusable(mut self) -> Self {
+        self.unavailable = true;
+        self
+    }
+
+    fn skipped(what: &'static str, why: &str) -> Self {
+        Self {
+            status: Status::Skipped,
+            what,
+            detail: format!("not checked: {why}"),
+            fix: None,
+            unavailable: false,
+        }
+    }
+}
+
+/// Runs every check and prints the findings.
+pub async fn run(ctx: &Context) -> CmdResult {
+    let config = &ctx.config;
+    let mut findings = vec![config_finding(config)];
+    let stash = check_stash(config, &mut findings).await;
+    let creators = check_metadata(config, &mut findings).await;
+    check_paths(config, stash.as_ref(), creators.as_deref(), &mut findings).await;
+    findings.push(check_state(config).await);
+    print!("{}", render(&findings));
+    Ok(exit_for(&findings))
+}
+
+/// The exit code for a set of findings.
+pub fn exit_for(findings: &[Finding]) -> Exit {
+    if findings
+        .iter()
+        .any(|f| f.status == Status::Fail && f.unavailable)
+    {
+        Exit::Unavailable
+    } else if findings.iter().any(|f| f.status == Status::Fail) {
+        Exit::SomeFailed
+    } else {
+        Exit::Ok
+    }
+}
+
+/// The findings as text.
+pub fn render(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let _ = writeln!(out, "{:<5} {:<18} {}", f.status.label(), f.what, f.detail);
+        if let Some(fix) = &f.fix {
+            let _ = writeln!(out, "{:<5} {:<18} fix: {fix}", "", "");
+        }
+    }
+    let fails = findings.iter().filter(|f| f.status == Status::Fail).count();
+    let warns = findings.iter().filter(|f| f.status == Status::Warn).count();
+    let _ = writeln!(
+        out,
+        "{}",
+        match (fails, warns) {
+            (0, 0) => "All checks passed.".to_owned(),
+            (0, w) => format!("No problems; {w} warning(s)."),
+            (f, w) => format!("{f} problem(s), {w} warning(s)."),
+        }
+    );
+    out
+}
+
+fn config_finding(config: &Config) -> Finding {
+    let file = match &config.file {
+        crate::config::ConfigFile::Read(p) => p.display().to_string(),
+        crate::config::ConfigFile::Missing(p) => {
+            format!("{} (not found: defaults and environment)", p.display())
+        }
+    };
+    if config.warnings.is_empty() {
+        Finding::ok("configuration", file)
+    } else {
+        Finding::warn(
+            "configuration",
+            format!("{file}; {}", config.warnings.join("; ")),
+            "remove or rename the variables named above",
+        )
+    }
+}
+
+async fn check_stash(config: &Config, findings: &mut Vec<Finding>) -> Option<StashClient> {
+    let url = &config.settings.stash_url;
+    let url_fix = format!(
+        "start Stash, or fix stash_url (now from {}); the address is the one you open in the browser",
+        config.origin("stash_url")
+    );
+    match StashClient::connect(wiring::stash_config(config)).await {
+        Ok(client) => {
+            let info = client.info().clone();
+            findings.push(Finding::ok("Stash reachable", format!("{url}")));
+            findings.push(Finding::ok(
+                "authentication",
+                if config.api_key.is_some() {
+                    format!("API key accepted (from {})", wiring::key_origin(config))
+                } else {
+                    "no API key configured, none needed".to_owned()
+                },
+            ));
+            let version = if info.version.is_empty() {
+                "unknown version".to_owned()
+            } else {
+                info.version.clone()
+            };
+            if info.app_schema < FULL_FEATURE_APP_SCHEMA {
+                findings.push(Finding::warn(
+                    "Stash version",
+                    format!("{version}, appSchema {}", info.app_schema),
+                    "upgrade Stash to v0.30 or newer for partial dates and studio URLs (they are left out until then)",
+                ));
+            } else {
+                findings.push(Finding::ok(
+                    "Stash version",
+                    format!("{version}, appSchema {}", info.app_schema),
+                ));
+            }
+            let present = |p: &Option<String>| p.as_deref().is_some_and(|s| !s.trim().is_empty());
+            if present(&info.ffmpeg_path) && present(&info.ffprobe_path) {
+                findings.push(Finding::ok(
+                    "ffmpeg",
+                    format!(
+                        "ffmpeg {}, ffprobe {}",
+                        info.ffmpeg_path.as_deref().unwrap_or(""),
+                        info.ffprobe_path.as_deref().unwrap_or("")
+                    ),
+                ));
+            } else {
+                findings.push(Finding::fail(
+                    "ffmpeg",
+                    "Stash reports no ffmpeg/ffprobe: every scan fails, so new files never reach Stash",
+                    "install ffmpeg on the Stash host (or Settings > System > FFmpeg > Download in Stash), then restart Stash",
+                ));
+            }
+            Some(client)
+        }
+        Err(e) => {
+            let message = e.to_string();
+            match e {
+                MediaServerError::Unauthorized | MediaServerError::Forbidden => {
+                    findings.push(Finding::ok("Stash reachable", url.to_string()));
+                    let fix = wiring::stash_error(config, &e).message;
+                    let fix = fix.lines().last().unwrap_or("").to_owned();
+                    findings.push(Finding::fail("authentication", message, fix).unusable());
+                    findings.push(Finding::skipped("Stash version", "not authenticated"));
+                    findings.push(Finding::skipped("ffmpeg", "not authenticated"));
+                }
+                MediaServerError::Unsupported(_) => {
+                    findings.push(Finding::ok("Stash reachable", url.to_string()));
+                    findings.push(Finding::ok("authentication", "accepted"));
+                    findings.push(
+                        Finding::fail(
+                            "Stash version",
+                            message,
+                            "do what the message says in the Stash web UI, then run check again",
+                        )
+                        .unusable(),
+                    );
+                    findings.push(Finding::skipped("ffmpeg", "Stash is not usable"));
+                }
+                _ => {
+                    findings.push(Finding::fail("Stash reachable", message, url_fix).unusable());
+                    findings.push(Finding::skipped("authentication", "Stash is not reachable"));
+                    findings.push(Finding::skipped("Stash version", "Stash is not reachable"));
+                    findings.push(Finding::skipped("ffmpeg", "Stash is not reachable"));
+                }
+            }
+            None
+        }
+    }
+}
+
+async fn check_metadata(config: &Config, findings: &mut Vec<Finding>) -> Option<Vec<String>> {
+    let url = config.metadata_db();
+    let repo = match wiring::open_metadata(config).await {
+        Ok(r) => r,
+        Err(e) => {
+            let mut lines = e.message.lines();
+            let detail = lines.next().unwrap_or("").to_owned();
+            let fix = lines.collect::<Vec<_>>().join(" ");
+            findings.push(Finding::fail("metadata database", detail, fix).unusable());
+            return None;
+        }
+    };
+    let info = match repo.info().await {
+        Ok(i) => i,
+        Err(e) => {
+            findings.push(
+                Finding::fail(
+                    "metadata database",
+                    format!("{url}: {e}"),
+                    "point metadata_db at fansly-scraper's database",
+                )
+                .unusable(),
+            );
+            return None;
+        }
+    };
+    let creators = match repo.list_creators().await {
+        Ok(c) => c,
+        Err(e) => {
+            findings.push(
+                Finding::fail(
+                    "metadata database",
+                    format!("{url}: listing creators failed: {e}"),
+                    "check that the database is a fansly-scraper database and readable",
+                )
+                .unusable(),
+            );
+            return None;
+        }
+    };
+    let what = match &info.upstream_revision {
+        Some(rev) => format!("fansly-scraper schema revision {rev}"),
+        None if info.created_by_us => "created by fansly-stash (imported metadata)".to_owned(),
+        None => "no schema revision recorded".to_owned(),
+    };
+    let detail = format!(
+        "{url}: {} database, {what}, {} creator(s)",
+        info.backend,
+        creators.len()
+    );
+    match &info.upstream_revision {
+        Some(rev) if rev != KNOWN_UPSTREAM_REVISION => findings.push(Finding::warn(
+            "metadata database",
+            detail,
+            format!(
+                "this build knows revision {KNOWN_UPSTREAM_REVISION} (fansly-scraper 0.15.1); run fansly-scraper once so it migrates its database, or update fansly-stash"
+            ),
+        )),
+        _ if creators.is_empty() => findings.push(Finding::warn(
+            "metadata database",
+            detail,
+            "the database has no creators yet: download with fansly-scraper or `fansly-stash import` first",
+        )),
+        _ => findings.push(Finding::ok("metadata database", detail)),
+    }
+    Some(creators.into_iter().map(|c| c.account.username).collect())
+}
+
+async fn check_paths(
+    config: &Config,
+    stash: Option<&StashClient>,
+    creators: Option<&[String]>,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(mapping) = config.path_mapping() else {
+        findings.push(Finding::fail(
+            "download folder",
+            "download_root is not set",
+            "set download_root to fansly-scraper's download_directory, and stash_root to the same folder as Stash sees it if they differ",
+        ));
+        return;
+    };
+    let local = Path::new(&mapping.local_root);
+    if local.is_dir() {
+        findings.push(Finding::ok(
+            "download folder",
+            format!(
+                "{} (download_root from {})",
+                local.display(),
+                config.origin("download_root")
+            ),
+        ));
+    } else {
+        findings.push(Finding::fail(
+            "download folder",
+            format!("{} is not a folder on this machine", local.display()),
+            format!(
+                "set download_root (now from {}) to fansly-scraper's download_directory",
+                config.origin("download_root")
+            ),
+        ));
+    }
+    if let Some(names) = creators {
+        let suffix = &config.settings.folder_suffix;
+        let with_folder = names
+            .iter()
+            .filter(|n| local.join(format!("{n}{suffix}")).is_dir())
+            .count();
+        if !names.is_empty() && with_folder == 0 {
+            findings.push(Finding::warn(
+                "creator folders",
+                format!(
+                    "none of the {} creator(s) has a folder <username>{suffix} under {}",
+                    names.len(),
+                    local.display()
+                ),
+                "check download_root, and folder_suffix (\"\" if fansly-scraper ran with use_folder_suffix = false)",
+            ));
+        } else if !names.is_empty() {
+            findings.push(Finding::ok(
+                "creator folders",
+                format!("{with_folder} of {} creator(s) have a folder", names.len()),
+            ));
+        }
+    }
+    let Some(stash) = stash else {
+        findings.push(Finding::skipped("path mapping", "Stash is not usable"));
+        return;
+    };
+    let root = mapping.stash_root.trim_end_matches('/').to_owned();
+    match stash.list_files(&root, None).await {
+        Ok(page) if !page.files.is_empty() => findings.push(Finding::ok(
+            "path mapping",
+            format!(
+                "Stash has files under {root}{}",
+                if page.next.is_some() { " (many)" } else { "" }
+            ),
+        )),
+        Ok(_) => findings.push(Finding::warn(
+            "path mapping",
+            format!("Stash has no files under {root}"),
+            format!(
+                "add {root} as a library in Stash (Settings > Library) and scan it (or run `sync --scan`); if Stash sees the downloads at another path, set stash_root (now from {})",
+                config.origin("stash_root")
+            ),
+        )),
+        Err(e) => findings.push(Finding::fail(
+            "path mapping",
+            format!("listing Stash files under {root} failed: {e}"),
+            "look at Stash's log; run check again",
+        )),
+    }
+}
+
+async fn check_state(config: &Config) -> Finding {
+    let path = config.state_db();
+    if !path.exists() {
+        let parent = path.parent().unwrap_or(Path::new("."));
+        return match std::fs::create_dir_all(parent) {
+            Ok(()) => Finding::ok(
+                "sync state",
+                format!("{} (created by the first sync)", path.display()),
+            ),
+            Err(e) => Finding::fail(
+                "sync state",
+                format!("cannot create {}: {e}", parent.display()),
+                format!(
+                    "set state_db (now from {}) to a writable place",
+                    config.origin("state_db")
+                ),
+            ),
+        };
+    }
+    match wiring::open_state(config, true).await {
+        Ok(Some(_)) => Finding::ok("sync state", path.display().to_string()),
+        Ok(None) => Finding::ok(
+            "sync state",
+            format!("{} (created by the first sync)", path.display()),
+        ),
+        Err(e) => Finding::fail(
+            "sync state",
+            e.message.lines().next().unwrap_or("").to_owned(),
+            "delete the file (the next run is only slower) or set state_db to another place",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_worst_finding() {
+        let ok = Finding::ok("a", "fine");
+        let warn = Finding::warn("b", "hmm", "do x");
+        let fail = Finding::fail("c", "broken", "do y");
+        let down = Finding::fail("d", "down", "start it").unusable();
+        assert_eq!(exit_for(&[ok.clone(), warn.clone()]), Exit::Ok);
+        assert_eq!(exit_for(&[ok.clone(), fail.clone()]), Exit::SomeFailed);
+        assert_eq!(exit_for(&[fail.clone(), down.clone()]), Exit::Unavailable);
+        let text = render(&[ok, warn, fail, down]);
+        assert!(text.contains("FAIL  c                  broken"), "{text}");
+        assert!(text.contains("fix: do y"), "{text}");
+        assert!(text.contains("2 problem(s), 1 warning(s)."), "{text}");
+    }
+}

@@ -1,0 +1,77 @@
+//! One module per subcommand; [`dispatch`] loads the configuration and logging the command
+//! needs and hands over. A new subcommand is a variant in `cli::Command`, a module here, and
+//! one arm in [`dispatch`].
+
+pub mod check;
+pub mod config;
+pub mod generate;
+pub mod status;
+pub mod sync;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::config::Config;
+use crate::exit::{CliError, CmdResult};
+use crate::logging::{self, LogHandle, LogOptions};
+
+/// What a command gets: the configuration, the global flags and the log.
+#[derive(Debug)]
+pub struct Context {
+    /// The effective configuration.
+    pub config: Config,
+    /// The global flags (verbosity, quiet, log format).
+    pub global: GlobalArgs,
+    /// The log file.
+    pub log: LogHandle,
+}
+
+impl Context {
+    /// Loads the configuration and starts logging.
+    pub fn load(global: &GlobalArgs) -> Result<Context, CliError> {
+        let config = Config::load(global.config.as_deref(), &global.overrides())?;
+        let log = logging::init(&LogOptions {
+            verbose: global.verbose,
+            quiet: global.quiet,
+            format: global.log_format,
+            dir: Some(config.log_dir()),
+            keep: config.settings.log_files_kept,
+        });
+        for w in &config.warnings {
+            tracing::warn!("{w}");
+        }
+        tracing::info!(
+            version = env!("CARGO_PKG_VERSION"),
+            config_file = %config.file.path().display(),
+            "fansly-stash started"
+        );
+        Ok(Context {
+            config,
+            global: global.clone(),
+            log,
+        })
+    }
+}
+
+/// Runs the command.
+pub async fn dispatch(cli: Cli) -> CmdResult {
+    match cli.command {
+        Command::Completions { shell } => generate::completions(shell),
+        Command::Man => generate::man(),
+        Command::Config(sub) => config::run(&cli.global, sub),
+        Command::Sync(args) => {
+            let ctx = Context::load(&cli.global)?;
+            sync::run(&ctx, sync::RunRequest::from_sync(args)).await
+        }
+        Command::Plan(args) => {
+            let ctx = Context::load(&cli.global)?;
+            sync::run(&ctx, sync::RunRequest::from_plan(args)).await
+        }
+        Command::Status => {
+            let ctx = Context::load(&cli.global)?;
+            status::run(&ctx).await
+        }
+        Command::Check => {
+            let ctx = Context::load(&cli.global)?;
+            check::run(&ctx).await
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! The `fansly-stash` command line: configuration (file, environment, flags), wiring of the
+//! adapters into the sync engine, progress, the final report, Ctrl-C, and exit codes.
+//!
+//! Map of the crate:
+//! - [`cli`]: the clap grammar.
+//! - [`config`]: settings, precedence, validation, redaction, default locations.
+//! - [`commands`]: one module per subcommand, and [`commands::dispatch`].
+//! - [`wiring`]: opening the databases and connecting to Stash, with user-facing errors.
+//! - [`progress`], [`report`], [`logging`], [`signal`]: what the user sees while and after a run.
+//! - [`exit`]: the documented exit codes.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod exit;
+pub mod logging;
+pub mod progress;
+pub mod report;
+pub mod signal;
+pub mod wiring;
+
+use std::process::ExitCode;
+
+use exit::Exit;
+
+/// Runs a parsed command line to completion and returns the process exit code.
+pub fn run(cli: cli::Cli) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return Exit::Unavailable.into();
+        }
+    };
+    match runtime.block_on(commands::dispatch(cli)) {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            tracing::error!(exit = e.exit.code(), "{}", e.message);
+            progress::line(&format!("error: {}", e.message));
+            e.exit.into()
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The final report of a run: counts per object kind (created, updated, unchanged, skipped,
+//! failed), the failures, requests made, time taken, and where the log is.
+
+use std::fmt::Write as _;
+
+use sync_core::SyncReport;
+
+/// How many failures are listed one by one before "... and N more".
+const MAX_LISTED_FAILURES: usize = 20;
+
+/// The report as text for stdout.
+pub fn render(report: &SyncReport, log: &str, verbose: bool) -> String {
+    let mut out = String::new();
+    let title = match (report.dry_run, report.outcome()) {
+        (true, "interrupted") => "Plan interrupted (partial: nothing was written)",
+        (true, _) => "Plan (dry run: nothing was written)",
+        (false, "ok") => "Sync finished",
+        (false, "partial") => "Sync finished with failures (they are retried next run)",
+        (false, _) => "Sync interrupted (the sync state is saved; run again to continue)",
+    };
+    let _ = writeln!(out, "{title}");
+    let totals = report.totals();
+    if totals.is_empty() {
+        let _ = writeln!(out, "  nothing to do");
+    } else {
+        let _ = writeln!(
+            out,
+            "  {:<10} {:>8} {:>8} {:>10} {:>8} {:>7}",
+            "kind", "created", "updated", "unchanged", "skipped", "failed"
+        );
+        for (kind, c) in &totals {
+            let _ = writeln!(
+                out,
+                "  {:<10} {:>8} {:>8} {:>10} {:>8} {:>7}",
+                kind.as_str(),
+                c.created,
+                c.updated,
+                c.unchanged,
+                c.skipped,
+                c.failed
+            );
+        }
+    }
+    for c in &report.creators {
+        if let Some(e) = &c.error {
+            let _ = writeln!(out, "  creator {} stopped: {e}", c.creator);
+        }
+    }
+    if !report.errors.is_empty() {
+        let _ = writeln!(out, "Failed items ({}):", report.errors.len());
+        for e in report.errors.iter().take(MAX_LISTED_FAILURES) {
+            let _ = writeln!(
+                out,
+                "  {} {} {}: {}",
+                e.creator,
+                e.kind.as_str(),
+                e.key,
+                e.error
+            );
+        }
+        if report.errors.len() > MAX_LISTED_FAILURES {
+            let _ = writeln!(
+                out,
+                "  ... and {} more (see the log)",
+                report.errors.len() - MAX_LISTED_FAILURES
+            );
+        }
+    }
+    if verbose && !report.skipped.is_empty() {
+        let _ = writeln!(out, "Left alone on purpose ({}):", report.skipped.len());
+        for s in &report.skipped {
+            let _ = writeln!(out, "  {} {}: {}", s.creator, s.what, s.reason);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Requests: {} to Stash{}",
+        report.requests.total(),
+        if verbose && !report.requests.per_operation.is_empty() {
+            format!(
+                " ({})",
+                report
+                    .requests
+                    .per_operation
+                    .iter()
+                    .map(|(op, n)| format!("{op} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(out, "Time: {:.1}s", report.duration.as_secs_f64());
+    let _ = writeln!(out, "Log: {log}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::ports::EntityKind;
+    use sync_core::Counts;
+    use sync_core::report::{CountsByKind, CreatorReport, ItemError};
+
+    fn report() -> SyncReport {
+        let mut counts = CountsByKind::new();
+        counts.insert(
+            EntityKind::Scene,
+            Counts {
+                created: 0,
+                updated: 4,
+                unchanged: 2,
+                skipped: 1,
+                failed: 1,
+            },
+        );
+        let mut r = SyncReport::default();
+        r.creators.push(CreatorReport {
+            creator: "alice".into(),
+            counts,
+            error: None,
+        });
+        r.errors.push(ItemError {
+            creator: "alice".into(),
+            kind: EntityKind::Scene,
+            key: "media:7".into(),
+            error: "boom".into(),
+        });
+        r.requests.per_operation.insert("FindScenes".into(), 3);
+        r
+    }
+
+    #[test]
+    fn the_report_has_counts_failures_requests_time_and_log() {
+        let text = render(&report(), "/logs/today.log", false);
+        assert!(text.starts_with("Sync finished with failures"), "{text}");
+        assert!(
+            text.contains("scene             0        4          2        1       1"),
+            "{text}"
+        );
+        assert!(text.contains("alice scene media:7: boom"), "{text}");
+        assert!(text.contains("Requests: 3 to Stash\n"), "{text}");
+        assert!(text.contains("Time: "), "{text}");
+        assert!(text.contains("Log: /logs/today.log"), "{text}");
+        let verbose = render(&report(), "x", true);
+        assert!(verbose.contains("FindScenes 3"), "{verbose}");
+    }
+
+    #[test]
+    fn long_failure_lists_are_cut() {
+        let mut r = report();
+        let e = r.errors[0].clone();
+        r.errors = vec![e; 25];
+        let text = render(&r, "x", false);
+        assert!(text.contains("... and 5 more"), "{text}");
+    }
+}

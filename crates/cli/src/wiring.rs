@@ -1,0 +1,150 @@
+//! Wiring: opens the metadata database, the sync-state file and the Stash connection from the
+//! [`Config`], turning each adapter's error into a [`CliError`] with the documented exit code
+//! and a message naming the setting to fix.
+
+use std::sync::Arc;
+
+use domain::ports::{MediaServerError, RepositoryError, SyncStateError};
+use metadata_store::sync_state::SqliteSyncState;
+use metadata_store::{MetadataStore, StoreOptions};
+use stash_adapter::StashClient;
+use stash_adapter::config::{ApiKey, StashConfig};
+use sync_core::SyncError;
+
+use crate::config::{Config, ENV_PREFIX};
+use crate::exit::CliError;
+
+/// Opens the metadata database named by `metadata_db`.
+pub async fn open_metadata(config: &Config) -> Result<MetadataStore, CliError> {
+    let url = config.metadata_db();
+    let options = StoreOptions {
+        write_back_stash_ids: config.settings.write_back_stash_ids,
+    };
+    MetadataStore::open(url.expose(), options)
+        .await
+        .map_err(|e| repository_error(config, &e))
+}
+
+/// The message and exit code for a metadata-database failure.
+pub fn repository_error(config: &Config, e: &RepositoryError) -> CliError {
+    let origin = config.origin("metadata_db");
+    match e {
+        RepositoryError::Connection { .. } => CliError::unavailable(format!(
+            "{e}\nThe metadata database is set by metadata_db (from {origin}): point it at fansly-scraper's PostgreSQL database (postgres://user:password@host/fansly) or a SQLite file made by `fansly-stash import`."
+        )),
+        RepositoryError::Schema(_) => CliError::unavailable(format!(
+            "{e}\nmetadata_db (from {origin}) names a database that is not a fansly-scraper metadata database."
+        )),
+        other => CliError::unavailable(format!("{other} (metadata_db from {origin})")),
+    }
+}
+
+/// Opens (creating if needed) the sync-state file; with `must_exist`, a missing file is
+/// `Ok(None)`.
+pub async fn open_state(
+    config: &Config,
+    must_exist: bool,
+) -> Result<Option<SqliteSyncState>, CliError> {
+    let path = config.state_db();
+    if must_exist && !path.exists() {
+        return Ok(None);
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            CliError::unavailable(format!(
+                "cannot create the folder of the sync-state file {}: {e}. Set state_db (now from {}) to a writable place.",
+                path.display(),
+                config.origin("state_db")
+            ))
+        })?;
+    }
+    SqliteSyncState::open(&path.to_string_lossy())
+        .await
+        .map(Some)
+        .map_err(|e| state_error(config, &e))
+}
+
+/// The message and exit code for a sync-state failure.
+pub fn state_error(config: &Config, e: &SyncStateError) -> CliError {
+    CliError::unavailable(format!(
+        "{e}\nThe sync-state file is set by state_db (from {}); deleting the file only makes the next run slower.",
+        config.origin("state_db")
+    ))
+}
+
+/// The adapter configuration for `config`.
+pub fn stash_config(config: &Config) -> StashConfig {
+    let mut c = StashConfig::new(config.settings.stash_url.clone());
+    c.api_key = config.api_key.as_ref().map(|k| ApiKey::new(k.expose()));
+    c.connect_timeout = config.connect_timeout();
+    c.request_timeout = config.request_timeout();
+    c
+}
+
+/// Connects to Stash (one request: version and status).
+pub async fn connect_stash(config: &Config) -> Result<Arc<StashClient>, CliError> {
+    StashClient::connect(stash_config(config))
+        .await
+        .map(Arc::new)
+        .map_err(|e| stash_error(config, &e))
+}
+
+/// The message and exit code for a Stash failure, naming the setting to check.
+pub fn stash_error(config: &Config, e: &MediaServerError) -> CliError {
+    let url = &config.settings.stash_url;
+    let url_origin = config.origin("stash_url");
+    let key_hint = if config.api_key.is_some() {
+        format!(
+            "The key comes from {}: copy it again from Stash (Settings > Security > API Key), or unset it if Stash has no password.",
+            key_origin(config)
+        )
+    } else {
+        format!(
+            "No API key is configured: set {ENV_PREFIX}API_KEY or api_key_file to the key from Stash (Settings > Security > API Key)."
+        )
+    };
+    match e {
+        MediaServerError::Connection { .. } | MediaServerError::Timeout { .. } => {
+            CliError::unavailable(format!(
+                "{e}\nIs Stash running at {url}? The address is stash_url (from {url_origin}); `fansly-stash check` tests the whole setup."
+            ))
+        }
+        MediaServerError::Unauthorized | MediaServerError::Forbidden => {
+            CliError::unavailable(format!("{e}\n{key_hint}"))
+        }
+        MediaServerError::Server { .. } => CliError::unavailable(format!(
+            "{e}\nStash at {url} (stash_url from {url_origin}) is failing; look at its log, then run again."
+        )),
+        other => CliError::unavailable(other.to_string()),
+    }
+}
+
+/// Where the API key came from.
+pub fn key_origin(config: &Config) -> String {
+    match (
+        config.origins.get("api_key"),
+        config.origins.get("api_key_file"),
+    ) {
+        (Some(o), _) => o.clone(),
+        (None, Some(o)) => format!(
+            "api_key_file {} (set in {o})",
+            config
+                .settings
+                .api_key_file
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        ),
+        (None, None) => "the configuration".to_owned(),
+    }
+}
+
+/// The exit code and message for an engine error that stopped the run.
+pub fn sync_error(config: &Config, e: SyncError) -> CliError {
+    match e {
+        SyncError::Stash(inner) => stash_error(config, &inner),
+        SyncError::StashNotReady(_) => CliError::unavailable(e.to_string()),
+        SyncError::Repository(inner) => repository_error(config, &inner),
+        SyncError::State(inner) => state_error(config, &inner),
+    }
+}
