@@ -48,7 +48,11 @@ async fn resolving_1000_scenes_by_id_takes_at_most_2_requests() {
     assert_eq!(sample.files.len(), 1);
     assert!(sample.files[0].path().starts_with(&lab.folder("alice")));
     assert!(client.request_stats().total() - before <= 2);
-    assert!(lab.double.counters().http_requests <= 2, "{:?}", lab.double.counters());
+    assert!(
+        lab.double.counters().http_requests <= 2,
+        "{:?}",
+        lab.double.counters()
+    );
 }
 
 #[tokio::test]
@@ -94,10 +98,21 @@ async fn listing_10000_files_takes_at_most_10_requests() {
         }
     }
     assert_eq!(files.len(), 10_000);
-    assert!(files.iter().all(|f| f.path().starts_with(&format!("{prefix}/"))));
-    assert_eq!(files.iter().filter(|f| f.kind == FileKind::Video).count(), 5000);
+    assert!(
+        files
+            .iter()
+            .all(|f| f.path().starts_with(&format!("{prefix}/")))
+    );
+    assert_eq!(
+        files.iter().filter(|f| f.kind == FileKind::Video).count(),
+        5000
+    );
     assert!(files.iter().all(|f| f.owners.len() == 1));
-    assert!(files.iter().any(|f| matches!(f.owners[0], FileOwner::Scene { primary: true, .. })));
+    assert!(
+        files
+            .iter()
+            .any(|f| matches!(f.owners[0], FileOwner::Scene { primary: true, .. }))
+    );
     let mut ids: Vec<&str> = files.iter().map(|f| f.id.as_str()).collect();
     ids.sort();
     ids.dedup();
@@ -117,7 +132,10 @@ async fn updating_1000_scenes_takes_at_most_10_requests() {
     lab.double.reset_counters();
     let patches: Vec<ScenePatch> = scenes
         .iter()
-        .map(|id| ScenePatch { code: Patch::Set(format!("code-{id}")), ..ScenePatch::new(id.clone()) })
+        .map(|id| ScenePatch {
+            code: Patch::Set(format!("code-{id}")),
+            ..ScenePatch::new(id.clone())
+        })
         .collect();
     let outcome = client.update_scenes(&patches).await.unwrap();
     assert_eq!(outcome.applied.len(), 1000);
@@ -127,7 +145,10 @@ async fn updating_1000_scenes_takes_at_most_10_requests() {
     assert!(counters.http_requests <= 10, "{counters:?}");
     assert_eq!(counters.written_objects, 1000);
     let after = client.scenes_by_ids(&scenes[..5]).await.unwrap();
-    assert_eq!(after[&scenes[3]].fields.code.as_deref(), Some(format!("code-{}", scenes[3]).as_str()));
+    assert_eq!(
+        after[&scenes[3]].fields.code.as_deref(),
+        Some(format!("code-{}", scenes[3]).as_str())
+    );
 }
 
 #[tokio::test]
@@ -146,7 +167,10 @@ async fn creating_300_galleries_takes_at_most_5_requests() {
     assert!(counters.http_requests <= 5, "{counters:?}");
     assert_eq!(counters.root_field_calls["galleryCreate"], 300);
     assert!(client.request_stats().matching("GalleryCreate") <= 5);
-    assert_eq!(lab.double.dump()["galleries"].as_array().unwrap().len(), 300);
+    assert_eq!(
+        lab.double.dump()["galleries"].as_array().unwrap().len(),
+        300
+    );
 
     let found = client
         .galleries_by_codes(&["900001".into(), "900002".into(), "9000".into()])
@@ -162,7 +186,10 @@ async fn the_naive_baseline_sends_one_request_per_object() {
     lab.write_files("d", "v", "mp4", 20);
     lab.scan().await;
     let mut cfg = lab.config();
-    cfg.batch = BatchLimits { batching: false, ..BatchLimits::default() };
+    cfg.batch = BatchLimits {
+        batching: false,
+        ..BatchLimits::default()
+    };
     let naive = StashClient::connect(cfg).await.unwrap();
     let batched = lab.client().await;
     let (scenes, _) = owners_under(&batched, &lab.folder("d")).await;
@@ -173,10 +200,16 @@ async fn the_naive_baseline_sends_one_request_per_object() {
 
     let patches: Vec<ScenePatch> = scenes
         .iter()
-        .map(|id| ScenePatch { title: Patch::Set("t".into()), ..ScenePatch::new(id.clone()) })
+        .map(|id| ScenePatch {
+            title: Patch::Set("t".into()),
+            ..ScenePatch::new(id.clone())
+        })
         .collect();
     let before = naive.request_stats().total();
-    assert_eq!(naive.update_scenes(&patches).await.unwrap().applied.len(), 20);
+    assert_eq!(
+        naive.update_scenes(&patches).await.unwrap().applied.len(),
+        20
+    );
     assert_eq!(naive.request_stats().total() - before, 20);
 
     let before = batched.request_stats().total();

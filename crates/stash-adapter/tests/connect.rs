@@ -27,7 +27,11 @@ async fn connect_makes_one_request_and_caches_the_server_info() {
 
 #[tokio::test]
 async fn a_server_in_setup_or_needing_migration_is_refused_with_what_to_do() {
-    let lab = Lab::start_with(DoubleConfig { status: SystemStatusKind::Setup, ..DoubleConfig::default() }).await;
+    let lab = Lab::start_with(DoubleConfig {
+        status: SystemStatusKind::Setup,
+        ..DoubleConfig::default()
+    })
+    .await;
     let err = StashClient::connect(lab.config()).await.unwrap_err();
     assert!(matches!(err, MediaServerError::Unsupported(_)), "{err:?}");
     assert!(err.to_string().contains("setup wizard"), "{err}");
@@ -40,11 +44,21 @@ async fn a_server_in_setup_or_needing_migration_is_refused_with_what_to_do() {
 
 #[tokio::test]
 async fn too_old_servers_are_refused_and_old_supported_ones_gated() {
-    let lab = Lab::start_with(DoubleConfig { version: "v0.20.0".into(), app_schema: 40, ..DoubleConfig::default() }).await;
+    let lab = Lab::start_with(DoubleConfig {
+        version: "v0.20.0".into(),
+        app_schema: 40,
+        ..DoubleConfig::default()
+    })
+    .await;
     let err = StashClient::connect(lab.config()).await.unwrap_err();
     assert!(err.to_string().contains("upgrade Stash"), "{err}");
 
-    let lab = Lab::start_with(DoubleConfig { version: "v0.27.2".into(), app_schema: 68, ..DoubleConfig::default() }).await;
+    let lab = Lab::start_with(DoubleConfig {
+        version: "v0.27.2".into(),
+        app_schema: 68,
+        ..DoubleConfig::default()
+    })
+    .await;
     let client = lab.client().await;
     assert!(client.info().performer_urls());
     assert!(!client.info().studio_urls());
@@ -52,7 +66,11 @@ async fn too_old_servers_are_refused_and_old_supported_ones_gated() {
 
 #[tokio::test]
 async fn the_api_key_is_sent_only_when_configured_and_401_says_what_to_do() {
-    let lab = Lab::start_with(DoubleConfig { api_key: Some("right-key".into()), ..DoubleConfig::default() }).await;
+    let lab = Lab::start_with(DoubleConfig {
+        api_key: Some("right-key".into()),
+        ..DoubleConfig::default()
+    })
+    .await;
     // No key configured: 401, nothing retried.
     let err = StashClient::connect(lab.config()).await.unwrap_err();
     assert_eq!(err, MediaServerError::Unauthorized);
@@ -61,7 +79,10 @@ async fn the_api_key_is_sent_only_when_configured_and_401_says_what_to_do() {
 
     let mut cfg = lab.config();
     cfg.api_key = Some(ApiKey::new("wrong-key"));
-    assert_eq!(StashClient::connect(cfg.clone()).await.unwrap_err(), MediaServerError::Unauthorized);
+    assert_eq!(
+        StashClient::connect(cfg.clone()).await.unwrap_err(),
+        MediaServerError::Unauthorized
+    );
 
     cfg.api_key = Some(ApiKey::new("right-key"));
     let client = StashClient::connect(cfg).await.unwrap();
@@ -72,21 +93,38 @@ async fn the_api_key_is_sent_only_when_configured_and_401_says_what_to_do() {
     let open = Lab::start().await;
     let mut cfg = open.config();
     cfg.api_key = Some(ApiKey::new("unexpected"));
-    assert_eq!(StashClient::connect(cfg).await.unwrap_err(), MediaServerError::Unauthorized);
+    assert_eq!(
+        StashClient::connect(cfg).await.unwrap_err(),
+        MediaServerError::Unauthorized
+    );
     assert!(StashClient::connect(open.config()).await.is_ok());
 }
 
 #[tokio::test]
 async fn a_reverse_proxy_prefix_is_kept() {
-    let lab = Lab::start_with(DoubleConfig { path_prefix: "/stash".into(), ..DoubleConfig::default() }).await;
+    let lab = Lab::start_with(DoubleConfig {
+        path_prefix: "/stash".into(),
+        ..DoubleConfig::default()
+    })
+    .await;
     let base = lab.double.base_url();
     assert!(base.ends_with("/stash"), "{base}");
-    let client = StashClient::connect(StashConfig { url: format!("{base}/"), ..lab.config() }).await.unwrap();
+    let client = StashClient::connect(StashConfig {
+        url: format!("{base}/"),
+        ..lab.config()
+    })
+    .await
+    .unwrap();
     assert_eq!(client.info().version, "v0.30.1");
 
     // Without the prefix there is no endpoint: a clear, fatal error, not "not found".
     let root = base.trim_end_matches("/stash").to_owned();
-    let err = StashClient::connect(StashConfig { url: root, ..lab.config() }).await.unwrap_err();
+    let err = StashClient::connect(StashConfig {
+        url: root,
+        ..lab.config()
+    })
+    .await
+    .unwrap_err();
     assert!(err.is_fatal(), "{err:?}");
     assert!(err.to_string().contains("path prefix"), "{err}");
 }
@@ -103,7 +141,10 @@ async fn forbidden_and_unreachable_servers_are_typed_errors() {
     let mut cfg = StashConfig::new(format!("http://{addr}"));
     cfg.retry = stash_adapter::RetryPolicy::none();
     let err = StashClient::connect(cfg).await.unwrap_err();
-    assert!(matches!(err, MediaServerError::Connection { .. }), "{err:?}");
+    assert!(
+        matches!(err, MediaServerError::Connection { .. }),
+        "{err:?}"
+    );
     assert!(err.is_fatal() && err.is_transient());
 }
 
@@ -111,7 +152,9 @@ async fn forbidden_and_unreachable_servers_are_typed_errors() {
 async fn validation_errors_carry_the_server_messages() {
     let lab = Lab::start().await;
     let client = lab.client().await;
-    lab.double.faults().inject(Some("findScenes"), 1, Fault::Status(422));
+    lab.double
+        .faults()
+        .inject(Some("findScenes"), 1, Fault::Status(422));
     let err = client.scenes_by_ids(&["1".into()]).await.unwrap_err();
     match &err {
         MediaServerError::Validation { status, messages } => {
@@ -120,7 +163,11 @@ async fn validation_errors_carry_the_server_messages() {
         }
         other => panic!("expected a validation error, got {other:?}"),
     }
-    assert!(err.to_string().starts_with("Stash rejected the request as invalid (HTTP 422)"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("Stash rejected the request as invalid (HTTP 422)"),
+        "{err}"
+    );
     // Not retried: a validation error cannot heal.
     assert_eq!(client.request_stats().per_operation["FindScenesByIds"], 1);
 }

@@ -44,28 +44,47 @@ async fn lab_with_scenes(n: usize) -> (Lab, StashClient, Vec<SceneId>) {
 #[tokio::test]
 async fn queries_are_retried_on_500_and_503() {
     let (lab, client, scenes) = lab_with_scenes(3).await;
-    lab.double.faults().inject(Some("findScenes"), 2, Fault::Http500);
-    let before = client.request_stats().per_operation.get("FindScenesByIds").copied().unwrap_or(0);
+    lab.double
+        .faults()
+        .inject(Some("findScenes"), 2, Fault::Http500);
+    let before = client
+        .request_stats()
+        .per_operation
+        .get("FindScenesByIds")
+        .copied()
+        .unwrap_or(0);
     let found = client.scenes_by_ids(&scenes).await.unwrap();
     assert_eq!(found.len(), 3);
-    assert_eq!(client.request_stats().per_operation["FindScenesByIds"] - before, 3);
+    assert_eq!(
+        client.request_stats().per_operation["FindScenesByIds"] - before,
+        3
+    );
     assert_eq!(lab.double.counters().http_requests, 3);
 
-    lab.double.faults().inject(Some("findScenes"), 1, Fault::Status(503));
+    lab.double
+        .faults()
+        .inject(Some("findScenes"), 1, Fault::Status(503));
     assert_eq!(client.scenes_by_ids(&scenes).await.unwrap().len(), 3);
 }
 
 #[tokio::test]
 async fn a_failure_that_persists_is_an_error_never_an_empty_result() {
     let (lab, client, scenes) = lab_with_scenes(2).await;
-    lab.double.faults().inject(Some("findScenes"), 10, Fault::Http500);
+    lab.double
+        .faults()
+        .inject(Some("findScenes"), 10, Fault::Http500);
     let err = client.scenes_by_ids(&scenes).await.unwrap_err();
-    assert!(matches!(err, MediaServerError::Server { status: 500, .. }), "{err:?}");
+    assert!(
+        matches!(err, MediaServerError::Server { status: 500, .. }),
+        "{err:?}"
+    );
     // 1 attempt + 3 retries (the test policy), then the error surfaces.
     assert_eq!(lab.double.counters().http_requests, 4);
     lab.double.faults().clear();
 
-    lab.double.faults().inject(Some("findScenes"), 10, Fault::Http500);
+    lab.double
+        .faults()
+        .inject(Some("findScenes"), 10, Fault::Http500);
     let err = client.list_files(&lab.folder("s"), None).await.unwrap_err();
     assert!(err.is_transient(), "{err:?}");
 }
@@ -76,13 +95,17 @@ async fn timeouts_are_typed_and_retried() {
     let mut cfg = lab.config();
     cfg.request_timeout = Duration::from_millis(300);
     let client = StashClient::connect(cfg.clone()).await.unwrap();
-    lab.double.faults().inject(Some("findScenes"), 1, Fault::Delay(Duration::from_secs(3)));
+    lab.double
+        .faults()
+        .inject(Some("findScenes"), 1, Fault::Delay(Duration::from_secs(3)));
     assert_eq!(client.scenes_by_ids(&scenes).await.unwrap().len(), 2);
     assert_eq!(client.request_stats().per_operation["FindScenesByIds"], 2);
 
     cfg.retry = RetryPolicy::none();
     let client = StashClient::connect(cfg).await.unwrap();
-    lab.double.faults().inject(Some("findScenes"), 1, Fault::Delay(Duration::from_secs(3)));
+    lab.double
+        .faults()
+        .inject(Some("findScenes"), 1, Fault::Delay(Duration::from_secs(3)));
     let err = client.scenes_by_ids(&scenes).await.unwrap_err();
     match err {
         MediaServerError::Timeout { operation, after } => {
@@ -96,10 +119,15 @@ async fn timeouts_are_typed_and_retried() {
 #[tokio::test]
 async fn dropped_connections_are_retried_for_updates() {
     let (lab, client, scenes) = lab_with_scenes(4).await;
-    lab.double.faults().inject(Some("scenesUpdate"), 1, Fault::DropConnection);
+    lab.double
+        .faults()
+        .inject(Some("scenesUpdate"), 1, Fault::DropConnection);
     let patches: Vec<ScenePatch> = scenes
         .iter()
-        .map(|id| ScenePatch { details: Patch::Set("d".into()), ..ScenePatch::new(id.clone()) })
+        .map(|id| ScenePatch {
+            details: Patch::Set("d".into()),
+            ..ScenePatch::new(id.clone())
+        })
         .collect();
     let outcome = client.update_scenes(&patches).await.unwrap();
     assert_eq!(outcome.applied.len(), 4);
@@ -109,17 +137,26 @@ async fn dropped_connections_are_retried_for_updates() {
 #[tokio::test]
 async fn database_is_locked_is_retried() {
     let (lab, client, scenes) = lab_with_scenes(3).await;
-    lab.double.faults().inject(Some("scenesUpdate"), 2, Fault::DatabaseLocked);
+    lab.double
+        .faults()
+        .inject(Some("scenesUpdate"), 2, Fault::DatabaseLocked);
     let patches: Vec<ScenePatch> = scenes
         .iter()
-        .map(|id| ScenePatch { title: Patch::Set("locked?".into()), ..ScenePatch::new(id.clone()) })
+        .map(|id| ScenePatch {
+            title: Patch::Set("locked?".into()),
+            ..ScenePatch::new(id.clone())
+        })
         .collect();
     let outcome = client.update_scenes(&patches).await.unwrap();
     assert_eq!(outcome.applied.len(), 3);
     assert!(outcome.failed.is_empty());
     assert_eq!(client.request_stats().per_operation["ScenesUpdate"], 3);
     let scenes_now = client.scenes_by_ids(&scenes).await.unwrap();
-    assert!(scenes_now.values().all(|s| s.fields.title.as_deref() == Some("locked?")));
+    assert!(
+        scenes_now
+            .values()
+            .all(|s| s.fields.title.as_deref() == Some("locked?"))
+    );
 }
 
 #[tokio::test]
@@ -129,8 +166,13 @@ async fn a_create_is_never_retried_blindly() {
     lab.double.reset_counters();
     // The first create request fails with a 500 (nothing written): the adapter looks the
     // codes up first, then creates what is missing, once.
-    lab.double.faults().inject(Some("galleryCreate"), 1, Fault::Http500);
-    let made = client.create_galleries(&[gallery("111"), gallery("222")]).await.unwrap();
+    lab.double
+        .faults()
+        .inject(Some("galleryCreate"), 1, Fault::Http500);
+    let made = client
+        .create_galleries(&[gallery("111"), gallery("222")])
+        .await
+        .unwrap();
     assert!(made.values().all(Result::is_ok), "{made:?}");
     let c = lab.double.counters();
     assert_eq!(c.requests_with("galleryCreate"), 2);
@@ -140,7 +182,9 @@ async fn a_create_is_never_retried_blindly() {
     // The objects exist already (as after a create whose answer was lost): the unclear
     // failure leads to adoption, no second create.
     lab.double.reset_counters();
-    lab.double.faults().inject(Some("galleryCreate"), 1, Fault::DropConnection);
+    lab.double
+        .faults()
+        .inject(Some("galleryCreate"), 1, Fault::DropConnection);
     let again = client.create_galleries(&[gallery("111")]).await.unwrap();
     let adopted = again["111"].as_ref().unwrap();
     assert_eq!(adopted.id, made["111"].as_ref().unwrap().id);
@@ -154,7 +198,10 @@ async fn a_create_refused_for_one_item_reports_that_item_only() {
     let client = lab.client().await;
     let mut bad = gallery("333");
     bad.studio_id = Some(StudioId::new("9999"));
-    let made = client.create_galleries(&[gallery("444"), bad]).await.unwrap();
+    let made = client
+        .create_galleries(&[gallery("444"), bad])
+        .await
+        .unwrap();
     assert!(made["444"].is_ok());
     let err = made["333"].as_ref().unwrap_err();
     assert!(matches!(err, MediaServerError::GraphQl { .. }), "{err:?}");
@@ -166,16 +213,28 @@ async fn a_refused_chunk_is_bisected_to_isolate_the_bad_item() {
     let (lab, client, scenes) = lab_with_scenes(8).await;
     let mut patches: Vec<ScenePatch> = scenes
         .iter()
-        .map(|id| ScenePatch { code: Patch::Set("ok".into()), ..ScenePatch::new(id.clone()) })
+        .map(|id| ScenePatch {
+            code: Patch::Set("ok".into()),
+            ..ScenePatch::new(id.clone())
+        })
         .collect();
     patches[5].id = SceneId::new("77777");
     let outcome = client.update_scenes(&patches).await.unwrap();
     assert_eq!(outcome.applied.len(), 7);
     assert_eq!(outcome.failed.len(), 1);
     assert_eq!(outcome.failed[0].0, SceneId::new("77777"));
-    assert!(outcome.failed[0].1.to_string().contains("not found"), "{}", outcome.failed[0].1);
+    assert!(
+        outcome.failed[0].1.to_string().contains("not found"),
+        "{}",
+        outcome.failed[0].1
+    );
     let now = client.scenes_by_ids(&scenes).await.unwrap();
-    assert_eq!(now.values().filter(|s| s.fields.code.as_deref() == Some("ok")).count(), 7);
+    assert_eq!(
+        now.values()
+            .filter(|s| s.fields.code.as_deref() == Some("ok"))
+            .count(),
+        7
+    );
     // 1 refused chunk of 8, then halves: far fewer requests than one per item.
     assert!(lab.double.counters().requests_with("scenesUpdate") <= 7);
 }
