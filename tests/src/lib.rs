@@ -1,7 +1,13 @@
-//! Shared helpers for the workspace integration tests in `tests/tests/`.
+//! Shared helpers for the workspace integration tests in `tests/tests/` and the benchmark:
+//! the synthetic [`library`] (metadata database + files on disk), the wired [`world`] (double,
+//! client, state, engine) and [`canonical`] dumps for comparing Stash states.
 //!
 //! The tests live in this package so they can wire every crate together (store, adapter,
 //! double, sync) the way the binary does.
+
+pub mod canonical;
+pub mod library;
+pub mod world;
 
 use std::path::PathBuf;
 

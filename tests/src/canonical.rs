@@ -1,0 +1,257 @@
+//! Id-free views of a Stash double's [`dump`](stash_double::StashDouble::dump), so two Stash
+//! states reached by different paths (an interrupted run resumed, an uninterrupted run on
+//! another double) can be compared for equality.
+//!
+//! Stash assigns ids in creation order, which differs between runs that create the same
+//! objects in a different order; timestamps differ too. The canonical form replaces every id by
+//! the object's natural key (performer, studio and tag names; file paths; gallery codes),
+//! drops `created_at`/`updated_at` and jobs, and sorts every list of references.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+fn s(v: &Value, k: &str) -> String {
+    match v.get(k) {
+        Some(Value::String(x)) => x.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn id_list(v: &Value, k: &str) -> Vec<String> {
+    v.get(k)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn names_of(dump: &Value, kind: &str, key: &str) -> BTreeMap<String, String> {
+    dump.get(kind)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|o| (s(o, "id"), s(o, key))).collect())
+        .unwrap_or_default()
+}
+
+fn map_ids(ids: &[String], names: &BTreeMap<String, String>) -> Vec<String> {
+    let mut out: Vec<String> = ids
+        .iter()
+        .map(|i| names.get(i).cloned().unwrap_or_else(|| format!("?{i}")))
+        .collect();
+    out.sort();
+    out
+}
+
+fn strip(o: &Value, drop: &[&str]) -> Map<String, Value> {
+    let mut m = o.as_object().cloned().unwrap_or_default();
+    for k in drop {
+        m.remove(*k);
+    }
+    m
+}
+
+/// The canonical, id-free form of a dump (see the module docs).
+pub fn canonical(dump: &Value) -> Value {
+    let performers = names_of(dump, "performers", "name");
+    let studios = names_of(dump, "studios", "name");
+    let tags = names_of(dump, "tags", "name");
+    let files = names_of(dump, "files", "path");
+    let folders = names_of(dump, "folders", "path");
+    let first_file = |o: &Value| {
+        id_list(o, "file_ids")
+            .first()
+            .and_then(|f| files.get(f).cloned())
+            .unwrap_or_else(|| format!("no-file:{}", s(o, "id")))
+    };
+    let keyed = |kind: &str, key: &dyn Fn(&Value) -> String| -> BTreeMap<String, String> {
+        dump.get(kind)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(|o| (s(o, "id"), key(o))).collect())
+            .unwrap_or_default()
+    };
+    let scene_keys = keyed("scenes", &first_file);
+    let image_keys = keyed("images", &first_file);
+    let gallery_key = |g: &Value| {
+        let code = s(g, "code");
+        if !code.is_empty() {
+            return format!("code:{code}");
+        }
+        let folder = s(g, "folder_id");
+        if let Some(p) = folders.get(&folder) {
+            return format!("folder:{p}");
+        }
+        format!("title:{}", s(g, "title"))
+    };
+    let gallery_keys = keyed("galleries", &gallery_key);
+    let drop = ["id", "created_at", "updated_at"];
+    let common = |o: &Value, m: &mut Map<String, Value>| {
+        m.insert(
+            "studio".into(),
+            json!(studios.get(&s(o, "studio_id")).cloned()),
+        );
+        m.remove("studio_id");
+        m.insert("tags".into(), json!(map_ids(&id_list(o, "tag_ids"), &tags)));
+        m.remove("tag_ids");
+        m.insert(
+            "performers".into(),
+            json!(map_ids(&id_list(o, "performer_ids"), &performers)),
+        );
+        m.remove("performer_ids");
+        if m.contains_key("gallery_ids") {
+            m.insert(
+                "galleries".into(),
+                json!(map_ids(&id_list(o, "gallery_ids"), &gallery_keys)),
+            );
+            m.remove("gallery_ids");
+        }
+        m.insert(
+            "files".into(),
+            json!(map_ids(&id_list(o, "file_ids"), &files)),
+        );
+        m.remove("file_ids");
+    };
+    let objects = |kind: &str,
+                   key: &dyn Fn(&Value) -> String,
+                   extra: &dyn Fn(&Value, &mut Map<String, Value>)| {
+        let mut out = BTreeMap::new();
+        for o in dump
+            .get(kind)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let mut m = strip(o, &drop);
+            extra(o, &mut m);
+            let k = key(o);
+            let slot = out.entry(k.clone()).or_insert_with(Vec::new);
+            slot.push(Value::Object(m));
+        }
+        // Several objects under one key (duplicates!) stay visible as a longer list.
+        Value::Object(out.into_iter().map(|(k, v)| (k, Value::Array(v))).collect())
+    };
+    let by_name = |o: &Value| s(o, "name");
+    json!({
+        "performers": objects("performers", &by_name, &|_, _| {}),
+        "studios": objects("studios", &by_name, &|o, m| {
+            m.insert("parent".into(), json!(studios.get(&s(o, "parent_id")).cloned()));
+            m.remove("parent_id");
+        }),
+        "tags": objects("tags", &by_name, &|_, _| {}),
+        "files": objects("files", &|o| s(o, "path"), &|_, _| {}),
+        "scenes": objects("scenes", &first_file, &|o, m| common(o, m)),
+        "images": objects("images", &first_file, &|o, m| common(o, m)),
+        "galleries": objects("galleries", &gallery_key, &|o, m| {
+            common(o, m);
+            m.insert("folder".into(), json!(folders.get(&s(o, "folder_id")).cloned()));
+            m.remove("folder_id");
+            m.insert("images".into(), json!(map_ids(&id_list(o, "image_ids"), &image_keys)));
+            m.remove("image_ids");
+            m.insert("scenes".into(), json!(map_ids(&id_list(o, "scene_ids"), &scene_keys)));
+            m.remove("scene_ids");
+        }),
+        "chapters": objects(
+            "chapters",
+            &|o| format!("{}#{}", gallery_keys.get(&s(o, "gallery_id")).cloned().unwrap_or_default(), s(o, "image_index")),
+            &|o, m| {
+                m.insert("gallery".into(), json!(gallery_keys.get(&s(o, "gallery_id")).cloned()));
+                m.remove("gallery_id");
+            },
+        ),
+    })
+}
+
+/// Natural keys that name more than one object of a kind (duplicate performers, studios,
+/// tags, galleries, scenes or images), as `kind: key xN`.
+pub fn duplicates(canonical: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(kinds) = canonical.as_object() {
+        for (kind, objs) in kinds {
+            for (key, list) in objs.as_object().into_iter().flatten() {
+                let n = list.as_array().map_or(0, Vec::len);
+                if n > 1 {
+                    out.push(format!("{kind}: {key} x{n}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The first differences between two canonical dumps, as readable lines (empty when equal).
+pub fn diff(a: &Value, b: &Value, limit: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    diff_into("", a, b, &mut out, limit);
+    out
+}
+
+fn diff_into(path: &str, a: &Value, b: &Value, out: &mut Vec<String>, limit: usize) {
+    if out.len() >= limit || a == b {
+        return;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let p = format!("{path}/{k}");
+                match (x.get(k), y.get(k)) {
+                    (Some(va), Some(vb)) => diff_into(&p, va, vb, out, limit),
+                    (Some(_), None) => out.push(format!("{p}: only in the first")),
+                    (None, Some(_)) => out.push(format!("{p}: only in the second")),
+                    (None, None) => {}
+                }
+                if out.len() >= limit {
+                    return;
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
+                diff_into(&format!("{path}[{i}]"), va, vb, out, limit);
+            }
+        }
+        _ => out.push(format!("{path}: {a} != {b}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dump(tag_ids: (&str, &str)) -> Value {
+        json!({
+            "performers": [{"id": "1", "name": "alice", "created_at": "x", "updated_at": "y"}],
+            "studios": [],
+            "tags": [{"id": tag_ids.0, "name": "a"}, {"id": tag_ids.1, "name": "b"}],
+            "folders": [],
+            "files": [{"id": "7", "path": "/r/x.jpg"}],
+            "scenes": [],
+            "images": [{"id": "3", "title": "t", "tag_ids": [tag_ids.0], "performer_ids": ["1"],
+                        "studio_id": null, "gallery_ids": [], "file_ids": ["7"],
+                        "created_at": "x", "updated_at": "y"}],
+            "galleries": [],
+            "chapters": [],
+            "jobs": [{"id": "1"}],
+        })
+    }
+
+    #[test]
+    fn ids_and_timestamps_do_not_matter_names_do() {
+        let a = canonical(&dump(("10", "11")));
+        let b = canonical(&dump(("21", "20")));
+        assert_eq!(a, b, "{:?}", diff(&a, &b, 5));
+        assert_eq!(a["images"]["/r/x.jpg"][0]["tags"], json!(["a"]));
+        let mut other = dump(("10", "11"));
+        other["images"][0]["tag_ids"] = json!(["11"]);
+        let c = canonical(&other);
+        assert_ne!(a, c);
+        assert_eq!(diff(&a, &c, 5).len(), 1, "{:?}", diff(&a, &c, 5));
+        assert!(duplicates(&a).is_empty());
+        let mut dup = dump(("10", "11"));
+        dup["tags"][1]["name"] = json!("a");
+        assert_eq!(duplicates(&canonical(&dup)), vec!["tags: a x2".to_owned()]);
+    }
+}
