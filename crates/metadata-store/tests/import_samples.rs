@@ -16,8 +16,8 @@ use import_support::{
     count, counts, dump, import, import_ok, ints, sample, samples_dir, store, texts,
 };
 use metadata_store::entities::{
-    account_media, account_media_bundles, accounts, attachments, groups, hashtags, media,
-    messages, post_mentions, posts,
+    account_media, account_media_bundles, accounts, attachments, groups, hashtags, media, messages,
+    post_mentions, posts,
 };
 use sea_orm::{EntityTrait, QueryOrder};
 
@@ -62,7 +62,11 @@ async fn conversation_sample_account() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(m.group_id, Some(737344486891335693), "the conversation's id");
+    assert_eq!(
+        m.group_id,
+        Some(737344486891335693),
+        "the conversation's id"
+    );
     assert_eq!(m.sender_id, 737318930569244672);
     assert_eq!(
         m.content,
@@ -131,7 +135,10 @@ async fn example_conversation() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(hls.account_id, 720222192536395776, "variants take the parent's owner");
+    assert_eq!(
+        hls.account_id, 720222192536395776,
+        "variants take the parent's owner"
+    );
     assert_eq!(hls.location, None);
     assert_eq!(hls.media_type, Some(302));
     assert_eq!(
@@ -149,7 +156,11 @@ async fn example_subscriptions_is_recognised_and_not_imported() {
     assert_eq!(r.kind.as_deref(), Some("subscriptions"));
     assert_eq!(r.total_rows(), 0);
     assert_eq!(r.warning_count, 1);
-    assert!(r.warnings[0].message.contains("subscriptions are not imported"));
+    assert!(
+        r.warnings[0]
+            .message
+            .contains("subscriptions are not imported")
+    );
     assert_eq!(
         r.warnings[0].json_path.as_deref(),
         Some("response.subscriptions")
@@ -191,7 +202,10 @@ async fn example_timeline() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(p.content.as_deref(), Some("Post with expiring content #timed"));
+    assert_eq!(
+        p.content.as_deref(),
+        Some("Post with expiring content #timed")
+    );
     assert_eq!(p.created_at.unwrap().timestamp(), 1737290991);
     assert_eq!(p.expires_at.unwrap().timestamp(), 1737377390);
     assert_eq!(p.fyp_flag, Some(0));
@@ -342,7 +356,11 @@ async fn test_media_bundle_response() {
         "order of accountMediaIds"
     );
     assert_eq!(
-        ints(&s, "SELECT pos FROM account_media_bundle_media ORDER BY pos").await,
+        ints(
+            &s,
+            "SELECT pos FROM account_media_bundle_media ORDER BY pos"
+        )
+        .await,
         vec![Some(0), Some(1)]
     );
     let b = account_media_bundles::Entity::find_by_id(123456789012345678_i64)
@@ -452,11 +470,7 @@ async fn test_story_variants() {
         ])
     );
     assert_eq!(
-        ints(
-            &s,
-            "SELECT \"contentType\" FROM media_stories ORDER BY id"
-        )
-        .await,
+        ints(&s, "SELECT \"contentType\" FROM media_stories ORDER BY id").await,
         vec![Some(1), Some(2)]
     );
     assert_eq!(
@@ -546,7 +560,9 @@ async fn timeline_sample_account() {
         .await
         .unwrap();
     assert_eq!(
-        att.iter().map(|a| (a.content_id, a.pos)).collect::<Vec<_>>(),
+        att.iter()
+            .map(|a| (a.content_id, a.pos))
+            .collect::<Vec<_>>(),
         vec![(737344486891335683, 0), (737344486891335684, 1)]
     );
     let preview = media::Entity::find_by_id(737344486891335686_i64)
@@ -565,7 +581,12 @@ async fn every_sample_imports_into_one_store_and_a_second_import_changes_nothing
     let first = import(&s, &[samples_dir()]).await;
     assert_eq!(first.files.len(), 11, "the folder is walked for *.json");
     for f in &first.files {
-        assert!(f.ok(), "{}: {}", f.path.display(), f.error.as_ref().unwrap());
+        assert!(
+            f.ok(),
+            "{}: {}",
+            f.path.display(),
+            f.error.as_ref().unwrap()
+        );
     }
     let names: Vec<String> = first
         .files

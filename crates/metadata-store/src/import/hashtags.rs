@@ -41,7 +41,10 @@ mod tests {
 
     #[test]
     fn unicode_word_characters_count() {
-        assert_eq!(parse("#Größe #日本語 #café!"), vec!["größe", "日本語", "café"]);
+        assert_eq!(
+            parse("#Größe #日本語 #café!"),
+            vec!["größe", "日本語", "café"]
+        );
     }
 
     #[test]

@@ -185,7 +185,9 @@ impl<'a> Obj<'a> {
         if v.is_null() {
             return Ok(Some(None));
         }
-        snowflake(v).map(|id| Some(Some(id))).map_err(|m| self.key_err(key, m))
+        snowflake(v)
+            .map(|id| Some(Some(id)))
+            .map_err(|m| self.key_err(key, m))
     }
 
     /// A small integer given as a string or a number (e.g. `locationId: "102"`).
@@ -212,10 +214,9 @@ impl<'a> Obj<'a> {
             None => Ok(None),
             Some(Value::Null) => Ok(Some(None)),
             Some(Value::String(s)) => Ok(Some(Some(s.clone()))),
-            Some(other) => Err(self.key_err(
-                key,
-                format!("expected a string, found {}", kind_of(other)),
-            )),
+            Some(other) => {
+                Err(self.key_err(key, format!("expected a string, found {}", kind_of(other))))
+            }
         }
     }
 
@@ -324,8 +325,14 @@ mod tests {
 
     #[test]
     fn ids_come_as_strings_or_integers_and_are_range_checked() {
-        assert_eq!(snowflake(&json!("720419390651346944")), Ok(720419390651346944));
-        assert_eq!(snowflake(&json!(720419390651346944_i64)), Ok(720419390651346944));
+        assert_eq!(
+            snowflake(&json!("720419390651346944")),
+            Ok(720419390651346944)
+        );
+        assert_eq!(
+            snowflake(&json!(720419390651346944_i64)),
+            Ok(720419390651346944)
+        );
         assert!(snowflake(&json!("999999999999999")).is_err());
         assert!(snowflake(&json!("9223372036854775808")).is_err());
         assert!(snowflake(&json!("12ab")).is_err());

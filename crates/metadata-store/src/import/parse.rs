@@ -391,7 +391,9 @@ fn list(body: &Node<'_>, b: &mut Batch, w: &mut Warnings) -> JResult<()> {
 }
 
 fn first_err(n: &Node<'_>, what: &str) -> JsonError {
-    n.err(format!("not a Fansly API response this importer knows: {what}"))
+    n.err(format!(
+        "not a Fansly API response this importer knows: {what}"
+    ))
 }
 
 /// A response object holding any of the known collections.
@@ -557,7 +559,12 @@ fn media_meta(raw: &str) -> Option<MediaMeta> {
 }
 
 /// A media object (with its variants and locations); returns its id.
-fn media(o: &Obj<'_>, parent_account: Option<i64>, b: &mut Batch, w: &mut Warnings) -> JResult<i64> {
+fn media(
+    o: &Obj<'_>,
+    parent_account: Option<i64>,
+    b: &mut Batch,
+    w: &mut Warnings,
+) -> JResult<i64> {
     o.check_keys(MEDIA_KEYS, "a media", w);
     let id = o.id("id")?;
     let account = required_id_or(o, "accountId", parent_account)?;
@@ -574,20 +581,19 @@ fn media(o: &Obj<'_>, parent_account: Option<i64>, b: &mut Batch, w: &mut Warnin
     let mut height = o.i32("height")?;
     let mut duration: Field<f64> = None;
     if let Some(meta) = &meta {
-        if flat(mimetype.clone()).is_some_and(|m| m.starts_with("video/")) {
-            if let Some(d) = meta.duration {
-                duration = Some(Some(d));
-            }
+        let video = flat(mimetype.clone()).is_some_and(|m| m.starts_with("video/"));
+        if video && let Some(d) = meta.duration {
+            duration = Some(Some(d));
         }
-        if flat(width).is_none() {
-            if let Some(x) = meta.width {
-                width = Some(Some(x));
-            }
+        if flat(width).is_none()
+            && let Some(x) = meta.width
+        {
+            width = Some(Some(x));
         }
-        if flat(height).is_none() {
-            if let Some(x) = meta.height {
-                height = Some(Some(x));
-            }
+        if flat(height).is_none()
+            && let Some(x) = meta.height
+        {
+            height = Some(Some(x));
         }
     }
     let cells = vec![
@@ -667,20 +673,7 @@ fn account_media(
         Some(m) => Some(media(&m, Some(account), b, w)?),
         None => None,
     };
-    let mut preview = o.opt_id("previewId")?;
-    if flat(preview).is_none() {
-        if let Some(p) = nested_preview {
-            preview = Some(Some(p));
-        }
-    }
-    if let Some(p) = flat(preview) {
-        if nested_preview != Some(p) {
-            b.media_refs.entry(p).or_insert(Reference {
-                owner: account,
-                path: format!("{}.previewId", o.path()),
-            });
-        }
-    }
+    let preview = preview_of(o, nested_preview, account, b)?;
     let created = match flat(o.time("createdAt")?) {
         Some(t) => Cell::Set(Some(t).into()),
         None => {
@@ -707,6 +700,30 @@ fn account_media(
     Ok(())
 }
 
+/// `previewId` (or the nested preview's id); a preview not in the document is a reference.
+fn preview_of(
+    o: &Obj<'_>,
+    nested_preview: Option<i64>,
+    account: i64,
+    b: &mut Batch,
+) -> JResult<Field<i64>> {
+    let mut preview = o.opt_id("previewId")?;
+    if flat(preview).is_none()
+        && let Some(p) = nested_preview
+    {
+        preview = Some(Some(p));
+    }
+    if let Some(p) = flat(preview)
+        && nested_preview != Some(p)
+    {
+        b.media_refs.entry(p).or_insert(Reference {
+            owner: account,
+            path: format!("{}.previewId", o.path()),
+        });
+    }
+    Ok(preview)
+}
+
 fn bundle(o: &Obj<'_>, b: &mut Batch, w: &mut Warnings) -> JResult<()> {
     o.check_keys(BUNDLE_KEYS, "a bundle", w);
     let id = o.id("id")?;
@@ -716,20 +733,7 @@ fn bundle(o: &Obj<'_>, b: &mut Batch, w: &mut Warnings) -> JResult<()> {
         Some(m) => Some(media(&m, Some(account), b, w)?),
         None => None,
     };
-    let mut preview = o.opt_id("previewId")?;
-    if flat(preview).is_none() {
-        if let Some(p) = nested_preview {
-            preview = Some(Some(p));
-        }
-    }
-    if let Some(p) = flat(preview) {
-        if nested_preview != Some(p) {
-            b.media_refs.entry(p).or_insert(Reference {
-                owner: account,
-                path: format!("{}.previewId", o.path()),
-            });
-        }
-    }
+    let preview = preview_of(o, nested_preview, account, b)?;
     let created = match flat(o.time("createdAt")?) {
         Some(t) => Cell::Set(Some(t).into()),
         // Upstream: "now" when the API omits it.
@@ -761,7 +765,11 @@ fn bundle(o: &Obj<'_>, b: &mut Batch, w: &mut Warnings) -> JResult<()> {
     } else if o.get("bundleContent").is_some() {
         // No `accountMediaIds`: fall back to `bundleContent` ordered by its `pos`.
         let mut entries = Vec::new();
-        for (i, n) in o.array("bundleContent", "bundle content")?.iter().enumerate() {
+        for (i, n) in o
+            .array("bundleContent", "bundle content")?
+            .iter()
+            .enumerate()
+        {
             let e = n.object("a bundle entry")?;
             e.check_keys(&["accountMediaId", "pos"], "a bundle entry", w);
             let am = e.id("accountMediaId")?;
@@ -891,10 +899,10 @@ fn message(
         });
     };
     let mut group = o.opt_id("groupId")?;
-    if flat(group).is_none() {
-        if let Some(g) = default_group {
-            group = Some(Some(g));
-        }
+    if flat(group).is_none()
+        && let Some(g) = default_group
+    {
+        group = Some(Some(g));
     }
     if let Some(g) = flat(group) {
         b.group_refs.entry(g).or_insert(Reference {

@@ -360,10 +360,7 @@ mod tests {
             1,
             vec![Cell::Set(Some(5_i64).into()), Cell::Set(Some(7_i64).into())],
         );
-        t.put(
-            1,
-            vec![Cell::InsertOnly(Some(9_i64).into()), Cell::Absent],
-        );
+        t.put(1, vec![Cell::InsertOnly(Some(9_i64).into()), Cell::Absent]);
         t.put(2, vec![Cell::Absent, Cell::Set(None::<i64>.into())]);
         t.put(2, vec![Cell::Set(Some(6_i64).into()), Cell::Absent]);
         assert_eq!(t.rows.len(), 2);

@@ -114,7 +114,10 @@ mod tests {
 
     #[test]
     fn unpaired_high_and_low_halves_become_replacement_characters() {
-        assert_eq!(fixed(r#"{"a":"x\ud83dy"}"#), (r#"{"a":"x\uFFFDy"}"#.into(), 1));
+        assert_eq!(
+            fixed(r#"{"a":"x\ud83dy"}"#),
+            (r#"{"a":"x\uFFFDy"}"#.into(), 1)
+        );
         assert_eq!(fixed(r#"{"a":"\uDE00"}"#), (r#"{"a":"\uFFFD"}"#.into(), 1));
         assert_eq!(
             fixed(r#"{"a":"\ud83d\ud83d\ude00"}"#),

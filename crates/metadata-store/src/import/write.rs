@@ -251,12 +251,11 @@ impl<'a> Writer<'a> {
         let mut owner_of: HashMap<String, i64> = HashMap::new();
         let mut losers_in_file: Vec<(i64, String)> = Vec::new();
         for row in &b.accounts.rows {
-            if let Some(Cell::Set(Value::String(Some(name)))) = row.cells.first() {
-                if let Some(prev) = owner_of.insert(name.to_string(), row.id) {
-                    if prev != row.id {
-                        losers_in_file.push((prev, name.to_string()));
-                    }
-                }
+            if let Some(Cell::Set(Value::String(Some(name)))) = row.cells.first()
+                && let Some(prev) = owner_of.insert(name.to_string(), row.id)
+                && prev != row.id
+            {
+                losers_in_file.push((prev, name.to_string()));
             }
         }
         for (id, name) in losers_in_file {
@@ -383,11 +382,7 @@ impl<'a> Writer<'a> {
     }
 
     async fn variants(&mut self, b: &Batch) -> Result<(), DbErr> {
-        let rows = b
-            .variants
-            .iter()
-            .map(|(m, x)| vec![v(*m), v(*x)])
-            .collect();
+        let rows = b.variants.iter().map(|(m, x)| vec![v(*m), v(*x)]).collect();
         self.insert(
             "media_variants",
             &["mediaId", "variantId"],
@@ -401,7 +396,8 @@ impl<'a> Writer<'a> {
 
     async fn locations(&mut self, b: &Batch) -> Result<(), DbErr> {
         let owners: Vec<i64> = b.locations.keys().copied().collect();
-        self.delete_in("media_locations", "mediaId", &owners).await?;
+        self.delete_in("media_locations", "mediaId", &owners)
+            .await?;
         let rows: Vec<Vec<SimpleExpr>> = b
             .locations
             .iter()
@@ -422,7 +418,11 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    async fn pictures(&mut self, table: &'static str, map: &BTreeMap<i64, i64>) -> Result<(), DbErr> {
+    async fn pictures(
+        &mut self,
+        table: &'static str,
+        map: &BTreeMap<i64, i64>,
+    ) -> Result<(), DbErr> {
         let owners: Vec<i64> = map.keys().copied().collect();
         self.delete_in(table, "accountId", &owners).await?;
         let rows = map.iter().map(|(acc, m)| vec![v(*acc), v(*m)]).collect();
@@ -643,7 +643,14 @@ impl<'a> Writer<'a> {
         let columns: &[&str] = if from_sequence {
             &["postId", "messageId", "contentId", "pos", "contentType"]
         } else {
-            &["id", "postId", "messageId", "contentId", "pos", "contentType"]
+            &[
+                "id",
+                "postId",
+                "messageId",
+                "contentId",
+                "pos",
+                "contentType",
+            ]
         };
         self.insert("attachments", columns, rows, None).await?;
         self.count("attachments", n);
@@ -780,18 +787,19 @@ impl<'a> Writer<'a> {
             .collect();
         let known = self.existing("account_media", &wanted).await?;
         for row in &mut b.stories.rows {
-            if let Some(id) = content_of(row) {
-                if !b.account_media.contains(id) && !known.contains(&id) {
-                    w.add(
-                        b.story_paths.get(&row.id).cloned(),
-                        format!(
-                            "story {} shows {id}, which is not a known account media; its \
-                             contentId is stored as NULL",
-                            row.id
-                        ),
-                    );
-                    row.cells[STORY_CONTENT_ID] = Cell::Set(None::<i64>.into());
-                }
+            if let Some(id) = content_of(row)
+                && !b.account_media.contains(id)
+                && !known.contains(&id)
+            {
+                w.add(
+                    b.story_paths.get(&row.id).cloned(),
+                    format!(
+                        "story {} shows {id}, which is not a known account media; its \
+                         contentId is stored as NULL",
+                        row.id
+                    ),
+                );
+                row.cells[STORY_CONTENT_ID] = Cell::Set(None::<i64>.into());
             }
         }
         Ok(())
