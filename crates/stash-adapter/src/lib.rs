@@ -38,5 +38,8 @@ mod stats;
 mod transport;
 mod updates;
 
+#[cfg(test)]
+mod upstream_check;
+
 pub use client::{MIN_APP_SCHEMA, StashClient};
 pub use config::{ApiKey, BatchLimits, RetryPolicy, StashConfig};
