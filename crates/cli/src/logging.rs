@@ -2,7 +2,7 @@
 //! daily-rotated log file in `log_dir` (keeping `log_files_kept` files). Terminal lines pass
 //! through the progress bars so they do not tear them.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use tracing_appender::non_blocking::WorkerGuard;
@@ -94,6 +94,7 @@ pub fn init(opts: &LogOptions) -> LogHandle {
             Err(why) => (None, None, Err(why)),
         },
     };
+    let ansi = std::io::stderr().is_terminal();
     let registry = tracing_subscriber::registry();
     let result = match (opts.format, file_writer) {
         (LogFormat::Text, Some(fw)) => registry
@@ -101,6 +102,7 @@ pub fn init(opts: &LogOptions) -> LogHandle {
                 tracing_subscriber::fmt::layer()
                     .with_writer(ProgressAwareStderr)
                     .with_target(false)
+                    .with_ansi(ansi)
                     .with_filter(filter(term_level, opts.verbose)),
             )
             .with(
@@ -129,6 +131,7 @@ pub fn init(opts: &LogOptions) -> LogHandle {
                 tracing_subscriber::fmt::layer()
                     .with_writer(ProgressAwareStderr)
                     .with_target(false)
+                    .with_ansi(ansi)
                     .with_filter(filter(term_level, opts.verbose)),
             )
             .try_init(),

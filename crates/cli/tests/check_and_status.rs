@@ -1,0 +1,297 @@
+//! `check` and `status` through the binary, and Stash or database failures on `sync`: an
+//! unreachable server, a wrong API key, no ffmpeg, a missing metadata database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{CREATOR, World, small_shape};
+use stash_double::DoubleConfig;
+
+/// A URL where nothing listens (a port that was bound and released).
+fn closed_url() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    format!("http://127.0.0.1:{port}")
+}
+
+fn line<'a>(out: &'a str, what: &str) -> &'a str {
+    out.lines()
+        .find(|l| l[6..].starts_with(what))
+        .unwrap_or_else(|| panic!("no `{what}` line in\n{out}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_passes_on_a_good_setup() {
+    let w = World::new().await;
+    let mut cmd = w.command();
+    cmd.arg("check");
+    let run = w.run(cmd).await;
+    run.expect_code(0);
+    for what in [
+        "configuration",
+        "Stash reachable",
+        "authentication",
+        "Stash version",
+        "ffmpeg",
+        "metadata database",
+        "download folder",
+        "creator folders",
+        "path mapping",
+        "sync state",
+    ] {
+        assert!(line(&run.stdout, what).starts_with("ok "), "{}", run.stdout);
+    }
+    assert!(line(&run.stdout, "Stash version").contains("v0.30.1, appSchema 75"));
+    assert!(
+        run.stdout.ends_with("All checks passed.\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_stash_is_exit_3_with_a_hint() {
+    let w = World::new().await;
+    let url = closed_url();
+    let mut cmd = w.command();
+    cmd.args(["check", "--stash-url", &url]);
+    let run = w.run(cmd).await;
+    run.expect_code(3);
+    assert!(
+        line(&run.stdout, "Stash reachable").starts_with("FAIL"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("fix: start Stash, or fix stash_url (now from --stash-url)"),
+        "{}",
+        run.stdout
+    );
+    assert!(line(&run.stdout, "ffmpeg").starts_with("skip"));
+    // The metadata side is still diagnosed.
+    assert!(line(&run.stdout, "metadata database").starts_with("ok"));
+
+    let mut cmd = w.command();
+    cmd.args(["sync", "--all"])
+        .env("FANSLY_STASH_STASH_URL", &url);
+    let run = w.run(cmd).await;
+    run.expect_code(3);
+    assert!(
+        run.stderr.contains(&format!("cannot reach Stash at {url}")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Is Stash running"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("stash_url (from FANSLY_STASH_STASH_URL)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_api_key_is_exit_3_and_says_where_the_key_comes_from() {
+    let w = World::with(
+        DoubleConfig {
+            api_key: Some("the-right-key".into()),
+            ..DoubleConfig::default()
+        },
+        small_shape(2),
+        true,
+    )
+    .await;
+    let mut cmd = w.command();
+    cmd.arg("check").env("FANSLY_STASH_API_KEY", "a-wrong-key");
+    let run = w.run(cmd).await;
+    run.expect_code(3);
+    assert!(line(&run.stdout, "Stash reachable").starts_with("ok"));
+    let auth = line(&run.stdout, "authentication");
+    assert!(
+        auth.starts_with("FAIL") && auth.contains("401"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("FANSLY_STASH_API_KEY"),
+        "{}",
+        run.stdout
+    );
+
+    let mut cmd = w.command();
+    cmd.args(["sync", "--all"]);
+    let run = w.run(cmd).await;
+    run.expect_code(3);
+    assert!(run.stderr.contains("HTTP 401"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("No API key is configured: set FANSLY_STASH_API_KEY"),
+        "{}",
+        run.stderr
+    );
+
+    let mut cmd = w.command();
+    cmd.args(["sync", "--all"])
+        .env("FANSLY_STASH_API_KEY", "a-wrong-key");
+    let run = w.run(cmd).await;
+    run.expect_code(3);
+    assert!(
+        run.stderr
+            .contains("The key comes from FANSLY_STASH_API_KEY: copy it again from Stash"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.all().contains("a-wrong-key"));
+    assert_eq!(w.double.counters().mutation_requests, 0);
+
+    let mut cmd = w.command();
+    cmd.args(["sync", "--all"])
+        .env("FANSLY_STASH_API_KEY", "the-right-key");
+    w.run(cmd).await.expect_code(0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_ffmpeg_and_unscanned_library_are_reported() {
+    let w = World::with(
+        DoubleConfig {
+            ffmpeg: false,
+            ..DoubleConfig::default()
+        },
+        small_shape(2),
+        false,
+    )
+    .await;
+    let mut cmd = w.command();
+    cmd.arg("check");
+    let run = w.run(cmd).await;
+    run.expect_code(1);
+    assert!(
+        line(&run.stdout, "ffmpeg").starts_with("FAIL"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("install ffmpeg on the Stash host"),
+        "{}",
+        run.stdout
+    );
+    let mapping = line(&run.stdout, "path mapping");
+    assert!(
+        mapping.starts_with("warn") && mapping.contains("no files under"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("1 problem(s), 1 warning(s)."),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_metadata_database_is_exit_3() {
+    let w = World::new().await;
+    let missing = format!("sqlite://{}/nope.sqlite3", w.dir.path().display());
+    let mut cmd = w.command();
+    cmd.arg("check").env("FANSLY_STASH_METADATA_DB", &missing);
+    let run = w.run(cmd).await;
+    run.expect_code(3);
+    assert!(
+        line(&run.stdout, "metadata database").starts_with("FAIL"),
+        "{}",
+        run.stdout
+    );
+    let mut cmd = w.command();
+    cmd.args(["sync", "--all"])
+        .env("FANSLY_STASH_METADATA_DB", &missing);
+    let run = w.run(cmd).await;
+    run.expect_code(3);
+    assert!(
+        run.stderr
+            .contains("metadata_db (from FANSLY_STASH_METADATA_DB)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_before_and_after_a_sync() {
+    let w = World::new().await;
+    let mut cmd = w.command();
+    cmd.arg("status");
+    let run = w.run(cmd).await;
+    run.expect_code(0);
+    assert!(run.stdout.contains("No sync has run yet"), "{}", run.stdout);
+    assert!(!w.state_file().exists());
+
+    let mut cmd = w.command();
+    cmd.args(["sync", "--all"]);
+    w.run(cmd).await.expect_code(0);
+
+    let mut cmd = w.command();
+    cmd.arg("status");
+    let run = w.run(cmd).await;
+    run.expect_code(0);
+    let row = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(CREATOR))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    let synced: u64 = cols[1].parse().unwrap();
+    assert!(synced > 0, "{row}");
+    assert_eq!(
+        (cols[2], cols[3]),
+        ("0", "0"),
+        "nothing pending or failed: {row}"
+    );
+    assert!(run.stdout.contains("Recent runs:"), "{}", run.stdout);
+    let run_line = run
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("#1"))
+        .unwrap();
+    assert!(run_line.contains(" ok "), "{run_line}");
+
+    // Without the metadata database, status still shows what the state knows.
+    let mut cmd = w.command();
+    cmd.arg("status").env(
+        "FANSLY_STASH_METADATA_DB",
+        format!("sqlite://{}/gone.sqlite3", w.dir.path().display()),
+    );
+    let run = w.run(cmd).await;
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("metadata database unavailable"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("account 100"), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completions_and_man_page_are_generated() {
+    let w = World::new().await;
+    for shell in ["bash", "zsh", "fish"] {
+        let mut cmd = w.bare_command();
+        cmd.args(["completions", shell]);
+        let run = w.run(cmd).await;
+        run.expect_code(0);
+        assert!(
+            run.stdout.contains("fansly-stash") && run.stdout.contains("sync"),
+            "{shell}"
+        );
+    }
+    let mut cmd = w.bare_command();
+    cmd.arg("man");
+    let run = w.run(cmd).await;
+    run.expect_code(0);
+    assert!(
+        run.stdout.starts_with(".ie") || run.stdout.contains(".TH fansly-stash"),
+        "{}",
+        &run.stdout[..200.min(run.stdout.len())]
+    );
+}
