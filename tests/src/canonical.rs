@@ -164,6 +164,17 @@ pub fn canonical(dump: &Value) -> Value {
     })
 }
 
+/// [`canonical`] with the library root replaced by `<root>` in every path, so states of two
+/// libraries generated in different directories compare equal.
+pub fn canonical_in(dump: &Value, root: &std::path::Path) -> Value {
+    let text = dump.to_string();
+    let root = root.display().to_string();
+    let quoted = serde_json::to_string(&root).unwrap_or_default();
+    let inner = quoted.trim_matches('"');
+    let replaced = text.replace(inner, "<root>");
+    canonical(&serde_json::from_str(&replaced).unwrap_or(Value::Null))
+}
+
 /// Natural keys that name more than one object of a kind (duplicate performers, studios,
 /// tags, galleries, scenes or images), as `kind: key xN`.
 pub fn duplicates(canonical: &Value) -> Vec<String> {

@@ -6,7 +6,9 @@
 //! double, sync) the way the binary does.
 
 pub mod canonical;
+pub mod expect;
 pub mod library;
+pub mod tripwire;
 pub mod world;
 
 use std::path::PathBuf;

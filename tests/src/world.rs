@@ -52,7 +52,8 @@ pub fn client_config(double: &StashDouble) -> StashConfig {
 }
 
 /// Starts a double whose only library root is the library's root, scans everything, then
-/// connects a client. `config.library_roots` is replaced.
+/// connects a client (the double's counters start at that connect). `config.library_roots`
+/// is replaced.
 pub async fn start_stash(
     lib: &Library,
     config: DoubleConfig,
@@ -63,6 +64,8 @@ pub async fn start_stash(
     })
     .await?;
     let scan = double.scan_now(&[]).await;
+    // Count from here: what a run costs, starting with its connect.
+    double.reset_counters();
     let client = Arc::new(StashClient::connect(client_config(&double)).await?);
     Ok(StashWorld {
         double,
