@@ -6,6 +6,9 @@
 //! - [`TripStash`] trips on the first call of a named [`MediaServer`] method (`list_files`:
 //!   after the file listing; `find_or_create_performers`: after the entities; `update_images`
 //!   / `create_galleries`: after the first written batch).
+//! - [`TripStash::stale_image_once`] instead makes the first multi-image `update_images` call
+//!   carry one id Stash does not have (an image deleted behind our back), to prove one bad id
+//!   fails only its own item.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -86,7 +89,11 @@ pub struct TripStash {
     cancel: CancelFlag,
     method: &'static str,
     armed: AtomicBool,
+    stale_image: AtomicBool,
 }
+
+/// The id [`TripStash::stale_image_once`] substitutes: no double ever gets that far.
+pub const STALE_IMAGE_ID: &str = "987654321";
 
 impl TripStash {
     /// Wraps `inner`; `cancel` is pulled on the first call of `method` (a [`MediaServer`]
@@ -97,6 +104,20 @@ impl TripStash {
             cancel,
             method,
             armed: AtomicBool::new(true),
+            stale_image: AtomicBool::new(false),
+        }
+    }
+
+    /// Wraps `inner` so that in the first `update_images` call with at least two patches, the
+    /// middle patch's id is replaced by [`STALE_IMAGE_ID`]; a failure reported for that id is
+    /// mapped back to the original id. Nothing is cancelled.
+    pub fn stale_image_once(inner: Arc<dyn MediaServer>) -> Self {
+        Self {
+            inner,
+            cancel: CancelFlag::new(),
+            method: "",
+            armed: AtomicBool::new(false),
+            stale_image: AtomicBool::new(true),
         }
     }
 
@@ -182,7 +203,24 @@ impl MediaServer for TripStash {
         patches: &[ImagePatch],
     ) -> Result<BatchOutcome<ImageId>, MediaServerError> {
         self.hit("update_images");
-        self.inner.update_images(patches).await
+        if patches.len() < 2 || !self.stale_image.swap(false, Ordering::SeqCst) {
+            return self.inner.update_images(patches).await;
+        }
+        let mut patches = patches.to_vec();
+        let middle = patches.len() / 2;
+        let original = std::mem::replace(&mut patches[middle].id, ImageId::new(STALE_IMAGE_ID));
+        let mut outcome = self.inner.update_images(&patches).await?;
+        for (id, _) in &mut outcome.failed {
+            if id.as_str() == STALE_IMAGE_ID {
+                *id = original.clone();
+            }
+        }
+        for id in &mut outcome.applied {
+            if id.as_str() == STALE_IMAGE_ID {
+                *id = original.clone();
+            }
+        }
+        Ok(outcome)
     }
     async fn update_galleries(
         &self,
