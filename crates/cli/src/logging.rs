@@ -147,10 +147,8 @@ pub fn init(opts: &LogOptions) -> LogHandle {
     if let Err(e) = result {
         eprintln!("warning: logging is not available: {e}");
     }
-    if let Err(why) = &file {
-        if opts.dir.is_some() {
-            tracing::warn!("no log file: {why}");
-        }
+    if let (Err(why), Some(_)) = (&file, &opts.dir) {
+        tracing::warn!("no log file: {why}");
     }
     LogHandle {
         _guard: guard,

@@ -8,6 +8,9 @@ mod common;
 use common::World;
 use stash_double::DoubleConfig;
 
+/// Arguments, environment, expected message.
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 const KEY: &str = "sup3r-s3cret-api-key";
 const DB_PASSWORD: &str = "hunter2-db-pass";
 
@@ -159,7 +162,7 @@ async fn an_unknown_key_names_the_key_and_the_file() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_values_say_what_and_where() {
     let w = World::new().await;
-    let cases: &[(&[&str], &[(&str, &str)], &str)] = &[
+    let cases: &[Case<'_>] = &[
         (
             &["sync", "--all", "--stash-url", "localhost:9999"],
             &[],

@@ -182,7 +182,7 @@ async fn check_stash(config: &Config, findings: &mut Vec<Finding>) -> Option<Sta
     match StashClient::connect(wiring::stash_config(config)).await {
         Ok(client) => {
             let info = client.info().clone();
-            findings.push(Finding::ok("Stash reachable", format!("{url}")));
+            findings.push(Finding::ok("Stash reachable", url.to_string()));
             findings.push(Finding::ok(
                 "authentication",
                 if config.api_key.is_some() {

@@ -243,10 +243,10 @@ async fn select_creators(
     }
     let mut out = Vec::new();
     for name in &selection.creators {
-        if let Some(a) = found.get(name) {
-            if !out.iter().any(|x: &Account| x.id == a.id) {
-                out.push(a.clone());
-            }
+        if let Some(a) = found.get(name)
+            && !out.iter().any(|x: &Account| x.id == a.id)
+        {
+            out.push(a.clone());
         }
     }
     Ok(out)

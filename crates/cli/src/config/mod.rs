@@ -161,10 +161,10 @@ impl Config {
                     (*key).to_owned(),
                     format!("{ENV_PREFIX}{}", key.to_ascii_uppercase()),
                 );
-            } else if let (ConfigFile::Read(p), Some(_)) = (&file, figment.find_metadata(key)) {
-                if figment.find_value(key).is_ok() {
-                    origins.insert((*key).to_owned(), format!("{}", p.display()));
-                }
+            } else if let (ConfigFile::Read(p), Some(_)) = (&file, figment.find_metadata(key))
+                && figment.find_value(key).is_ok()
+            {
+                origins.insert((*key).to_owned(), format!("{}", p.display()));
             }
         }
         apply_overrides(&mut settings, overrides, &mut origins);
@@ -375,10 +375,10 @@ fn resolve_api_key(
     s: &Settings,
     origins: &BTreeMap<String, String>,
 ) -> Result<Option<Secret>, CliError> {
-    if let Some(k) = &s.api_key {
-        if !k.expose().trim().is_empty() {
-            return Ok(Some(Secret::new(k.expose().trim())));
-        }
+    if let Some(k) = &s.api_key
+        && !k.expose().trim().is_empty()
+    {
+        return Ok(Some(Secret::new(k.expose().trim())));
     }
     let Some(path) = &s.api_key_file else {
         return Ok(None);
