@@ -5,6 +5,7 @@
 //! The tests live in this package so they can wire every crate together (store, adapter,
 //! double, sync) the way the binary does.
 
+pub mod bench;
 pub mod canonical;
 pub mod expect;
 pub mod library;
