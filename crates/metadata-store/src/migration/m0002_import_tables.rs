@@ -76,7 +76,12 @@ impl MigrationTrait for Migration {
                     .col(col("createdAt").timestamp_with_time_zone().not_null())
                     .col(col("updatedAt").timestamp_with_time_zone().null())
                     .foreign_key(&mut fk("media_stories", "accountId", "accounts", false))
-                    .foreign_key(&mut fk("media_stories", "contentId", "account_media", false))
+                    .foreign_key(&mut fk(
+                        "media_stories",
+                        "contentId",
+                        "account_media",
+                        false,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -60,7 +60,11 @@ pub async fn import_ok(store: &MetadataStore, path: PathBuf) -> FileReport {
     let report = import(store, &[path]).await;
     assert_eq!(report.files.len(), 1);
     let file = report.files.into_iter().next().unwrap();
-    assert!(file.error.is_none(), "import failed: {}", file.error.unwrap());
+    assert!(
+        file.error.is_none(),
+        "import failed: {}",
+        file.error.unwrap()
+    );
     file
 }
 
@@ -128,23 +132,29 @@ pub async fn dump(store: &MetadataStore) -> BTreeMap<&'static str, Vec<String>> 
 /// Runs a query returning one column of 64-bit integers (NULL as `None`).
 pub async fn ints(store: &MetadataStore, sql: &str) -> Vec<Option<i64>> {
     let db = store.connection();
-    db.query_all(Statement::from_string(db.get_database_backend(), sql.to_owned()))
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get_by_index::<Option<i64>>(0).unwrap())
-        .collect()
+    db.query_all(Statement::from_string(
+        db.get_database_backend(),
+        sql.to_owned(),
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get_by_index::<Option<i64>>(0).unwrap())
+    .collect()
 }
 
 /// Runs a query returning one column of text (NULL as `None`).
 pub async fn texts(store: &MetadataStore, sql: &str) -> Vec<Option<String>> {
     let db = store.connection();
-    db.query_all(Statement::from_string(db.get_database_backend(), sql.to_owned()))
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get_by_index::<Option<String>>(0).unwrap())
-        .collect()
+    db.query_all(Statement::from_string(
+        db.get_database_backend(),
+        sql.to_owned(),
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get_by_index::<Option<String>>(0).unwrap())
+    .collect()
 }
 
 /// Writes `text` to a file named `name` in `dir` and returns its path.
