@@ -5,7 +5,9 @@
 //! - `cargo xtask pg`: start a throwaway PostgreSQL cluster and keep it running (for hacking
 //!   on the PostgreSQL tests); prints the URL to export.
 //! - `cargo xtask tidy`: the repository's own style checks.
+//! - `cargo xtask dist`: the release binary with shell completions and the man page.
 
+mod dist;
 mod pg;
 mod tidy;
 
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("pg") => pg::serve_forever(),
         Some("tidy") => tidy::run(),
+        Some("dist") => dist::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -40,7 +43,8 @@ fn print_help() {
          tasks:\n  \
          ci     tidy, fmt --check, clippy -D warnings, and every test (starts PostgreSQL)\n  \
          pg     start a throwaway PostgreSQL cluster and wait (Ctrl-C stops it)\n  \
-         tidy   repository style checks (module docs, no copied upstream files)"
+         tidy   repository style checks (module docs, no copied upstream files)\n  \
+         dist   release binary, shell completions and man page in target/dist (--debug: debug build)"
     );
 }
 
