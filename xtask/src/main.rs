@@ -5,8 +5,12 @@
 //! - `cargo xtask pg`: start a throwaway PostgreSQL cluster and keep it running (for hacking
 //!   on the PostgreSQL tests); prints the URL to export.
 //! - `cargo xtask tidy`: the repository's own style checks.
+//! - `cargo xtask bench [--quick] [--pg]`: the sync benchmark; writes BENCHMARKS.md.
+//! - `cargo xtask demo [--keep]`: the whole tool, offline, against the Stash double.
 //! - `cargo xtask dist`: the release binary with shell completions and the man page.
 
+mod bench;
+mod demo;
 mod dist;
 mod pg;
 mod tidy;
@@ -21,6 +25,8 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("pg") => pg::serve_forever(),
         Some("tidy") => tidy::run(),
+        Some("bench") => bench::run(&args[1..]),
+        Some("demo") => demo::run(&args[1..]),
         Some("dist") => dist::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
@@ -44,6 +50,8 @@ fn print_help() {
          ci     tidy, fmt --check, clippy -D warnings, and every test (starts PostgreSQL)\n  \
          pg     start a throwaway PostgreSQL cluster and wait (Ctrl-C stops it)\n  \
          tidy   repository style checks (module docs, no copied upstream files)\n  \
+         bench  sync benchmark (release; --quick: small, prints only; --pg: PostgreSQL too)\n  \
+         demo   generate a library, start the Stash double, sync twice with the real binary\n  \
          dist   release binary, shell completions and man page in target/dist (--debug: debug build)"
     );
 }
