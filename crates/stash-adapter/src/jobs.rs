@@ -13,7 +13,7 @@ use domain::stash::{JobOutcome, ScanRequest};
 use tokio::time::Instant;
 
 use crate::client::StashClient;
-use crate::keys::any_of_regex;
+use crate::keys::{is_under, names_under_regex};
 use crate::ops::fragments::JobStatus;
 use crate::ops::fragments::VisualFile;
 use crate::ops::inputs::{
@@ -120,22 +120,33 @@ impl StashClient {
         }
     }
 
-    /// Waits until every path in `paths` belongs to a scene or an image, or `deadline` passes;
-    /// returns the paths still not visible (empty = all there). Use after a scan instead of a
-    /// blind sleep: index commits can trail the job's FINISHED.
-    pub async fn wait_for_files(
+    /// Waits until each of `names` is the file name of a scene's or an image's file under the
+    /// folder `prefix` (any depth), or `deadline` passes; returns the names still not visible
+    /// (empty = all there). Use after a scan instead of a blind sleep: index commits can trail
+    /// the job's FINISHED. Each poll costs two requests (scenes, images) per
+    /// [`crate::BatchLimits::names_chunk`] names, and only the names still missing are asked
+    /// again.
+    pub(crate) async fn wait_for_files_impl(
         &self,
-        paths: &[String],
+        prefix: &str,
+        names: &[String],
         deadline: Duration,
     ) -> Result<Vec<String>, MediaServerError> {
         let started = Instant::now();
         let mut interval = FIRST_POLL;
-        let mut missing: Vec<String> = crate::lookups::dedup(paths.iter().map(String::as_str));
+        let mut missing: Vec<String> = crate::lookups::dedup(names.iter().map(String::as_str));
+        missing.retain(|n| !n.is_empty());
+        let mut polls = 0u32;
         loop {
-            let visible = self.visible_paths(&missing).await?;
-            missing.retain(|p| !visible.contains(p));
+            if missing.is_empty() {
+                return Ok(missing);
+            }
+            polls += 1;
+            let visible = self.visible_names(prefix, &missing).await?;
+            missing.retain(|n| !visible.contains(n));
             let elapsed = started.elapsed();
             if missing.is_empty() || elapsed >= deadline {
+                tracing::debug!(polls, missing = missing.len(), "file read-back done");
                 return Ok(missing);
             }
             tokio::time::sleep(interval.min(deadline - elapsed)).await;
@@ -143,12 +154,26 @@ impl StashClient {
         }
     }
 
-    /// Which of `paths` are files of some scene or image now.
-    async fn visible_paths(&self, paths: &[String]) -> Result<HashSet<String>, MediaServerError> {
+    /// Which of `names` are, right now, the file name of a scene's or an image's file under
+    /// `prefix`.
+    async fn visible_names(
+        &self,
+        prefix: &str,
+        names: &[String],
+    ) -> Result<HashSet<String>, MediaServerError> {
         let mut visible = HashSet::new();
-        let wanted: HashSet<&str> = paths.iter().map(String::as_str).collect();
-        for chunk in paths.chunks(self.limits.names_chunk) {
-            let Some(regex) = any_of_regex(chunk.iter().map(String::as_str)) else {
+        let wanted: HashSet<&str> = names.iter().map(String::as_str).collect();
+        let mut note = |path: &str| {
+            if !is_under(path, prefix) {
+                return;
+            }
+            let name = path.rsplit('/').next().unwrap_or(path);
+            if wanted.contains(name) {
+                visible.insert(name.to_owned());
+            }
+        };
+        for chunk in names.chunks(self.limits.names_chunk) {
+            let Some(regex) = names_under_regex(prefix, chunk.iter().map(String::as_str)) else {
                 continue;
             };
             let scenes = self
@@ -165,9 +190,7 @@ impl StashClient {
                 )
                 .await?;
             for f in scenes.find_scenes.scenes.iter().flat_map(|s| &s.files) {
-                if wanted.contains(f.path.as_str()) {
-                    visible.insert(f.path.clone());
-                }
+                note(&f.path);
             }
             let images = self
                 .transport
@@ -188,13 +211,10 @@ impl StashClient {
                 .iter()
                 .flat_map(|i| &i.visual_files)
             {
-                let path = match f {
-                    VisualFile::VideoFile(v) => &v.path,
-                    VisualFile::ImageFile(i) => &i.path,
-                    VisualFile::Unknown => continue,
-                };
-                if wanted.contains(path.as_str()) {
-                    visible.insert(path.clone());
+                match f {
+                    VisualFile::VideoFile(v) => note(&v.path),
+                    VisualFile::ImageFile(i) => note(&i.path),
+                    VisualFile::Unknown => {}
                 }
             }
         }

@@ -31,6 +31,30 @@ pub(crate) fn any_of_regex<'a>(values: impl IntoIterator<Item = &'a str>) -> Opt
     }
 }
 
+/// `(?i)^<escaped prefix>/(?:.*/)?(?:a|b)$`: files named one of `names` anywhere under the
+/// folder `prefix` (case-insensitive: a superset of what is verified client-side).
+pub(crate) fn names_under_regex<'a>(
+    prefix: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let mut alts: Vec<String> = names
+        .into_iter()
+        .filter(|n| !n.is_empty())
+        .map(quote_meta)
+        .collect();
+    alts.sort();
+    alts.dedup();
+    if alts.is_empty() {
+        None
+    } else {
+        Some(format!(
+            "(?i)^{}/(?:.*/)?(?:{})$",
+            quote_meta(prefix.trim_end_matches('/')),
+            alts.join("|")
+        ))
+    }
+}
+
 /// `^<escaped prefix>/`: files under a folder.
 pub(crate) fn under_folder_regex(prefix: &str) -> String {
     format!("^{}/", quote_meta(prefix.trim_end_matches('/')))
@@ -68,6 +92,11 @@ mod tests {
         );
         assert_eq!(any_of_regex([""]), None);
         assert_eq!(under_folder_regex("/data/a.b/"), r"^/data/a\.b/");
+        assert_eq!(
+            names_under_regex("/data/a.b/", ["2_x.mp4", "1.jpg", ""]).unwrap(),
+            r"(?i)^/data/a\.b/(?:.*/)?(?:1\.jpg|2_x\.mp4)$"
+        );
+        assert_eq!(names_under_regex("/data", [""]), None);
     }
 
     #[test]

@@ -192,6 +192,21 @@ impl MediaServer for StashClient {
             .await
     }
 
+    async fn wait_for_files(
+        &self,
+        prefix: &str,
+        names: &[String],
+        deadline: Duration,
+    ) -> Result<Vec<String>, MediaServerError> {
+        self.wait_for_files_impl(prefix, names, deadline)
+            .instrument(tracing::info_span!(
+                "wait_for_files",
+                prefix,
+                count = names.len()
+            ))
+            .await
+    }
+
     fn request_stats(&self) -> RequestStats {
         StashClient::request_stats(self)
     }

@@ -65,7 +65,8 @@ pub struct ScanOptions {
     pub rescan: bool,
     /// What the scan should generate (all false = a fast scan).
     pub generate: ScanGenerate,
-    /// How long to wait for the scan job.
+    /// How long to wait for the scan job, and then (within what is left of it, at most 5 s)
+    /// for the newly downloaded files to show in Stash.
     pub deadline: std::time::Duration,
 }
 

@@ -735,3 +735,113 @@ async fn a_gallery_made_by_a_killed_run_or_by_upstream_is_adopted_by_code() {
     assert_eq!(report.totals()[&EntityKind::Gallery].created, 2);
     assert_eq!(report.totals()[&EntityKind::Gallery].updated, 1);
 }
+
+fn with_a_lost_download(scan: bool) -> (World, String) {
+    let mut w = World::standard();
+    let lost = media(1_099, "image/jpeg", MediaRole::Main);
+    let name = file_of(&lost);
+    w.items.lock().unwrap().push(post(
+        &alice(),
+        150,
+        "The file of this post never reached Stash",
+        5,
+        vec![lost],
+    ));
+    if scan {
+        w.opts.scan = Some(sync_core::ScanOptions {
+            rescan: false,
+            generate: Default::default(),
+            deadline: std::time::Duration::from_secs(60),
+        });
+    }
+    (w, name)
+}
+
+#[tokio::test]
+async fn after_the_scan_job_the_new_files_are_read_back_and_an_unseen_one_is_reported_once() {
+    let (w, lost) = with_a_lost_download(true);
+    let (report, _) = w.run().await;
+    {
+        let s = w.fake();
+        let scan_ops: Vec<&str> = s
+            .order
+            .iter()
+            .map(String::as_str)
+            .filter(|o| ["start_scan", "wait_for_job", "wait_for_files", "list_files"].contains(o))
+            .collect();
+        assert_eq!(
+            scan_ops,
+            ["start_scan", "wait_for_job", "wait_for_files", "list_files"],
+            "the read-back comes after the job and before the listing, once"
+        );
+        let (prefix, names, deadline) = &s.read_backs[0];
+        assert_eq!(prefix, ROOT);
+        let mut expected: Vec<String> = w
+            .items
+            .lock()
+            .unwrap()
+            .iter()
+            .flat_map(|i| i.media.iter().map(file_of))
+            .collect();
+        expected.sort();
+        expected.dedup();
+        let mut asked = names.clone();
+        asked.sort();
+        assert_eq!(
+            asked, expected,
+            "every downloaded file, never matched before"
+        );
+        assert!(*deadline > std::time::Duration::ZERO);
+        assert!(*deadline <= std::time::Duration::from_secs(5));
+    }
+    let about_lost: Vec<_> = report
+        .skipped
+        .iter()
+        .filter(|n| n.what == lost || n.reason.contains(&lost))
+        .collect();
+    assert_eq!(about_lost.len(), 1, "{:?}", report.skipped);
+    assert!(
+        about_lost[0].reason.contains("not visible in Stash")
+            && about_lost[0].reason.contains(ROOT),
+        "{}",
+        about_lost[0].reason
+    );
+    // The count is the same as without a scan: the skip is counted where the item meets it.
+    let (plain, lost_again) = with_a_lost_download(false);
+    let (plain_report, _) = plain.run().await;
+    assert_eq!(lost_again, lost);
+    assert_eq!(
+        report.totals()[&EntityKind::Image].skipped,
+        plain_report.totals()[&EntityKind::Image].skipped
+    );
+    assert!(report.totals()[&EntityKind::Image].skipped >= 1);
+
+    // A re-run asks only for what was never matched: the lost file.
+    let (_, _) = w.run().await;
+    let s = w.fake();
+    assert_eq!(s.read_backs.len(), 1);
+    assert_eq!(s.read_backs[0].1, vec![lost]);
+}
+
+#[tokio::test]
+async fn a_failed_scan_is_not_read_back_and_a_dry_run_does_not_scan() {
+    let (w, _) = with_a_lost_download(true);
+    w.fake().job_outcome = Some(domain::stash::JobOutcome::Failed("disk full".into()));
+    let (report, _) = w.run().await;
+    assert_eq!(w.fake().calls("wait_for_job"), 1);
+    assert_eq!(w.fake().calls("wait_for_files"), 0);
+    assert!(
+        report
+            .skipped
+            .iter()
+            .any(|n| n.reason.contains("the scan failed: disk full")),
+        "{:?}",
+        report.skipped
+    );
+
+    let (mut w, _) = with_a_lost_download(true);
+    w.opts.dry_run = true;
+    let _ = w.run().await;
+    assert_eq!(w.fake().calls("start_scan"), 0);
+    assert_eq!(w.fake().calls("wait_for_files"), 0);
+}

@@ -256,6 +256,47 @@ pub trait MediaServer: Send + Sync {
         deadline: Duration,
     ) -> Result<JobOutcome, MediaServerError>;
 
+    /// Waits until each of `names` is the file name of a scene's or an image's file somewhere
+    /// under the folder `prefix` (matched as `prefix/`, at any depth), or `deadline` passes;
+    /// returns the names still not visible, in the order given (empty = all there).
+    ///
+    /// Use it after a scan instead of a blind sleep: Stash's index commits can trail the job's
+    /// FINISHED. Names are compared exactly (Stash keeps file names as they are on disk).
+    ///
+    /// The default looks once, without waiting (the domain has no timer), by paging through
+    /// [`MediaServer::list_files`]: it costs O(files under `prefix`) requests. Adapters
+    /// override it with a lookup by name that polls until the deadline.
+    async fn wait_for_files(
+        &self,
+        prefix: &str,
+        names: &[String],
+        deadline: Duration,
+    ) -> Result<Vec<String>, MediaServerError> {
+        let _ = deadline;
+        let mut seen = std::collections::HashSet::new();
+        let mut missing: Vec<String> = names
+            .iter()
+            .filter(|n| seen.insert(n.as_str()))
+            .cloned()
+            .collect();
+        let mut cursor = None;
+        while !missing.is_empty() {
+            let page = self.list_files(prefix, cursor.take()).await?;
+            let visible: std::collections::HashSet<&str> = page
+                .files
+                .iter()
+                .filter(|f| !f.owners.is_empty())
+                .map(|f| f.basename.as_str())
+                .collect();
+            missing.retain(|n| !visible.contains(n.as_str()));
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        Ok(missing)
+    }
+
     /// HTTP requests made so far, per operation.
     fn request_stats(&self) -> RequestStats;
 }

@@ -4,11 +4,14 @@
 //! Request budget, per creator: `list_files` pages; one find-or-create per entity kind for
 //! entities the sync state does not know yet; per batch, one read per object kind for objects
 //! that are new or whose fingerprint changed, then one write per kind. A re-run on unchanged
-//! data therefore costs `server_info` and the file listing, and writes nothing.
+//! data therefore costs `server_info` and the file listing, and writes nothing. With a scan:
+//! `start_scan`, `wait_for_job`, then one `wait_for_files` read-back of at most
+//! [`read_back::READ_BACK_SAMPLE`] names (the adapter polls it until they show or the deadline).
 
 mod entities;
 mod outcome;
 mod prepare;
+mod read_back;
 mod write;
 
 use std::collections::HashSet;
@@ -36,6 +39,7 @@ use crate::state::SyncState;
 use entities::EntityNeeds;
 use outcome::{CreatorOutcome, Tally};
 use prepare::PrepareCtx;
+use read_back::{READ_BACK_CAP, READ_BACK_SAMPLE, ReadBackSample};
 
 /// The sync engine.
 pub struct SyncEngine {
@@ -212,8 +216,12 @@ impl SyncEngine {
             })
         };
 
+        // After a scan that ended, how long to wait for its files to show (read back later,
+        // once the index pass knows which files to expect).
+        let mut read_back_deadline = None;
         if let (Some(scan), false) = (&self.opts.scan, self.opts.dry_run) {
             phase(Phase::Scan);
+            let scan_started = Instant::now();
             let request = ScanRequest {
                 paths: vec![root.clone()],
                 rescan: scan.rescan,
@@ -222,7 +230,10 @@ impl SyncEngine {
             let job = self.stash.start_scan(&request).await?;
             let mut tally = Tally::default();
             match self.stash.wait_for_job(&job, scan.deadline).await? {
-                JobOutcome::Finished | JobOutcome::Vanished => {}
+                JobOutcome::Finished | JobOutcome::Vanished => {
+                    let left = scan.deadline.saturating_sub(scan_started.elapsed());
+                    read_back_deadline = Some(left.min(READ_BACK_CAP));
+                }
                 JobOutcome::Failed(msg) => tally.note(
                     creator,
                     &root,
@@ -245,6 +256,7 @@ impl SyncEngine {
         let mut needs: Vec<ItemNeeds> = Vec::new();
         let mut specs = std::collections::BTreeMap::new();
         let mut previews = HashSet::new();
+        let mut sample = read_back_deadline.map(|_| ReadBackSample::new(READ_BACK_SAMPLE));
         let mut tally = Tally::default();
         let mut cursor = None;
         loop {
@@ -254,6 +266,9 @@ impl SyncEngine {
                 .await?;
             for item in &page.items {
                 index.add_item(item);
+                if let Some(sample) = &mut sample {
+                    sample.offer(item, &state);
+                }
                 let performer_specs = item_performer_specs(item);
                 let mut item_needs = ItemNeeds {
                     media: item.media.iter().map(|m| m.media.id).collect(),
@@ -296,8 +311,20 @@ impl SyncEngine {
             return Ok(());
         }
 
-        // Files: list what Stash has under the creator's folder and match it.
+        // Files: confirm the scan's files are visible, then list what Stash has under the
+        // creator's folder and match it.
         phase(Phase::Files);
+        let unseen = match (read_back_deadline, &sample) {
+            (Some(deadline), Some(sample)) => {
+                let unseen = self
+                    .read_back(creator, &root, sample, deadline, &mut tally)
+                    .await?;
+                outcome.absorb(std::mem::take(&mut tally), monitor);
+                unseen
+            }
+            _ => HashSet::new(),
+        };
+        drop(sample);
         let mut matches = FileMatches::default();
         let mut cursor = None;
         loop {
@@ -382,6 +409,7 @@ impl SyncEngine {
             matches: &matches,
             ids: &ids,
             state: &state,
+            unseen: &unseen,
         };
         self.save_state(&ctx).await?;
         if cancel.is_cancelled() {

@@ -49,6 +49,11 @@ impl Tally {
         self.note(creator, what, reason);
     }
 
+    /// Counts a skip whose reason was noted earlier (once per file, not once per phase).
+    pub(crate) fn skipped_noted_before(&mut self, kind: EntityKind) {
+        self.entry(kind).skipped += 1;
+    }
+
     pub(crate) fn note(&mut self, creator: &str, what: &str, reason: &str) {
         self.skipped.push(SkipNote {
             creator: creator.to_owned(),

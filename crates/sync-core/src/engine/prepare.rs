@@ -105,6 +105,8 @@ pub(crate) struct PrepareCtx<'a> {
     pub(crate) matches: &'a FileMatches,
     pub(crate) ids: &'a EntityIds,
     pub(crate) state: &'a Mutex<SyncState>,
+    /// File names the post-scan read-back did not see (already reported with the reason).
+    pub(crate) unseen: &'a HashSet<String>,
 }
 
 fn under_root(root: &str, path: &str) -> bool {
@@ -440,7 +442,11 @@ impl SyncEngine {
                     if let (true, Some(kind), Some(file)) =
                         (owned_here, kind, m.media.local_filename.as_deref())
                     {
-                        batch.tally.skipped(ctx.creator, kind, &format!("media:{}", m.media.id), &format!("no Stash file matches {file} (not downloaded there or not scanned yet)"));
+                        if ctx.unseen.contains(file) {
+                            batch.tally.skipped_noted_before(kind);
+                        } else {
+                            batch.tally.skipped(ctx.creator, kind, &format!("media:{}", m.media.id), &format!("no Stash file matches {file} (not downloaded there or not scanned yet)"));
+                        }
                     }
                     continue;
                 }

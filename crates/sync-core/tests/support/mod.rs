@@ -43,6 +43,12 @@ pub struct FakeStash {
     pub writes: Vec<String>,
     /// Sets the flag when the named operation is called (a Ctrl-C mid-run).
     pub cancel_on: Option<(String, sync_core::CancelFlag)>,
+    /// What `wait_for_job` answers (`Finished` when unset).
+    pub job_outcome: Option<JobOutcome>,
+    /// Every port call, in order.
+    pub order: Vec<String>,
+    /// The `(prefix, names, deadline)` of each `wait_for_files` call.
+    pub read_backs: Vec<(String, Vec<String>, std::time::Duration)>,
     next_id: u64,
 }
 
@@ -68,6 +74,7 @@ impl FakeStash {
 
     fn call(&mut self, op: &str) {
         *self.calls.entry(op.to_owned()).or_default() += 1;
+        self.order.push(op.to_owned());
         if let Some((name, flag)) = &self.cancel_on
             && name == op
         {
@@ -93,6 +100,8 @@ impl FakeStash {
     pub fn reset_calls(&mut self) {
         self.calls.clear();
         self.writes.clear();
+        self.order.clear();
+        self.read_backs.clear();
     }
 
     /// Adds a file and the scene or image a scan would make of it.
@@ -595,9 +604,29 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
     });
     let f = fake.clone();
     m.expect_wait_for_job().returning(move |_, _| {
-        f.lock().unwrap().call("wait_for_job");
-        Ok(JobOutcome::Finished)
+        let mut s = f.lock().unwrap();
+        s.call("wait_for_job");
+        Ok(s.job_outcome.clone().unwrap_or(JobOutcome::Finished))
     });
+    let f = fake.clone();
+    m.expect_wait_for_files()
+        .returning(move |prefix, names, deadline| {
+            let mut s = f.lock().unwrap();
+            s.call("wait_for_files");
+            s.read_backs
+                .push((prefix.to_owned(), names.to_vec(), deadline));
+            Ok(names
+                .iter()
+                .filter(|n| {
+                    !s.files.iter().any(|f| {
+                        &f.basename == *n
+                            && !f.owners.is_empty()
+                            && (f.folder == prefix || f.folder.starts_with(&format!("{prefix}/")))
+                    })
+                })
+                .cloned()
+                .collect())
+        });
     let f = fake;
     m.expect_request_stats().returning(move || {
         let s = f.lock().unwrap();
