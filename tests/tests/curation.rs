@@ -19,11 +19,7 @@ use stash_adapter::StashClient;
 use stash_double::{DoubleConfig, StashDouble};
 use sync_core::SyncReport;
 
-async fn sync(
-    lib: &Library,
-    double: &StashDouble,
-    state: Arc<dyn SyncStateStore>,
-) -> SyncReport {
+async fn sync(lib: &Library, double: &StashDouble, state: Arc<dyn SyncStateStore>) -> SyncReport {
     let repo: Arc<dyn MetadataRepository> = Arc::new(lib.store().await.unwrap());
     let client = Arc::new(StashClient::connect(client_config(double)).await.unwrap());
     let report = run_sync(repo, client, state, sync_options(lib), None)
@@ -55,7 +51,9 @@ fn id_of(dump: &Value, kind: &str, file: &MediaFile) -> String {
 }
 
 fn entry<'a>(canon: &'a Value, kind: &str, key: &str) -> &'a Value {
-    let list = canon[kind][key].as_array().unwrap_or_else(|| panic!("{kind} {key} missing"));
+    let list = canon[kind][key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{kind} {key} missing"));
     assert_eq!(list.len(), 1, "{kind} {key}: {list:?}");
     &list[0]
 }
@@ -67,13 +65,9 @@ fn has(list: &Value, x: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_the_user_curated_is_never_changed_or_removed() {
     let dir = tempfile::tempdir().unwrap();
-    let mut lib = Library::generate(
-        &LibraryShape::one_creator(20, 4, 40, 8),
-        dir.path(),
-        None,
-    )
-    .await
-    .unwrap();
+    let mut lib = Library::generate(&LibraryShape::one_creator(20, 4, 40, 8), dir.path(), None)
+        .await
+        .unwrap();
     let world = start_stash(&lib, DoubleConfig::default()).await.unwrap();
     let stash: &StashClient = &world.client;
     let creator = lib.creators[0].clone();
@@ -175,7 +169,10 @@ async fn what_the_user_curated_is_never_changed_or_removed() {
     // An organized image keeps every field; only our gallery lists it among its images
     // (membership belongs to the gallery, which is ours).
     let mut own_fields = entry(&after, "images", &img_key).clone();
-    assert_eq!(own_fields["galleries"], serde_json::json!([format!("code:{}", creator.generated.posts[0])]));
+    assert_eq!(
+        own_fields["galleries"],
+        serde_json::json!([format!("code:{}", creator.generated.posts[0])])
+    );
     own_fields["galleries"] = serde_json::json!([]);
     assert_eq!(
         &own_fields,
@@ -190,9 +187,15 @@ async fn what_the_user_curated_is_never_changed_or_removed() {
     let scene = entry(&after, "scenes", &scene_key);
     assert!(has(&scene["tags"], "Favourites"), "{scene}");
     assert!(has(&scene["performers"], "Someone Else"), "{scene}");
-    assert!(has(&scene["performers"], &creator.username), "ours added: {scene}");
+    assert!(
+        has(&scene["performers"], &creator.username),
+        "ours added: {scene}"
+    );
     assert_eq!(scene["urls"][0], "https://example.com/mine", "{scene}");
-    assert!(scene["urls"].as_array().unwrap().len() >= 2, "ours added: {scene}");
+    assert!(
+        scene["urls"].as_array().unwrap().len() >= 2,
+        "ours added: {scene}"
+    );
     assert!(scene["code"].is_string(), "ours set: {scene}");
 
     // After the sync the user edits: a title, a tag, organizes a scene, edits our gallery.
@@ -268,12 +271,19 @@ async fn what_the_user_curated_is_never_changed_or_removed() {
         ("scenes", &organized_later.path.display().to_string()),
         ("galleries", our_gallery.as_str()),
     ] {
-        assert_eq!(entry(&last, kind, key), entry(&edited, kind, key), "{kind} {key}");
+        assert_eq!(
+            entry(&last, kind, key),
+            entry(&edited, kind, key),
+            "{kind} {key}"
+        );
     }
     let renamed = entry(&last, "images", &edited_image.path.display().to_string());
     assert_eq!(renamed["title"], "Renamed by me");
     assert!(has(&renamed["tags"], "Favourites"));
     // The user's own entities still exist, once.
     assert_eq!(last["tags"]["Favourites"].as_array().unwrap().len(), 1);
-    assert_eq!(last["performers"]["Someone Else"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        last["performers"]["Someone Else"].as_array().unwrap().len(),
+        1
+    );
 }
