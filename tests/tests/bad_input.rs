@@ -54,7 +54,7 @@ fn write(path: &Path, id: i64) {
     std::fs::write(path, file_bytes(id, 99, path)).unwrap();
 }
 
-fn gallery<'a>(canon: &'a Value, post: i64) -> &'a Value {
+fn gallery(canon: &Value, post: i64) -> &Value {
     &canon["galleries"][format!("code:{post}")][0]
 }
 
