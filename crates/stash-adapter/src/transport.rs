@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use backon::Retryable;
 use domain::ports::{GraphQlError, MediaServerError};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -35,11 +35,41 @@ pub(crate) struct Reply {
     pub errors: Vec<GraphQlError>,
 }
 
-/// A failed attempt, and whether the server surely did not run it.
+/// A failed attempt, whether the server surely did not run it, and how long the server asked
+/// us to wait before trying again (`Retry-After` on a 429 or 503).
 #[derive(Debug, Clone)]
 pub(crate) struct Failure {
     pub error: MediaServerError,
     pub not_applied: bool,
+    pub retry_after: Option<Duration>,
+}
+
+/// `Retry-After` in its delay-seconds form; the HTTP-date form (rare for 429/503 from a
+/// proxy in front of Stash) is ignored and the backoff applies.
+fn retry_after_of(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// The delay before the next attempt: the backoff's, raised to the server's `Retry-After`
+/// but never above the policy's largest single delay, and never beyond what is left of the
+/// total budget (`None` = give up).
+fn next_delay(
+    policy: &RetryPolicy,
+    planned: Option<Duration>,
+    retry_after: Option<Duration>,
+    slept: Duration,
+) -> Option<Duration> {
+    let planned = planned?;
+    let wanted = match retry_after {
+        Some(asked) => planned.max(asked.min(policy.max_delay)),
+        None => planned,
+    };
+    let left = policy.max_total_delay.saturating_sub(slept);
+    if left.is_zero() {
+        return None;
+    }
+    Some(wanted.min(left))
 }
 
 #[derive(Deserialize)]
@@ -183,11 +213,16 @@ impl Transport {
             Err(e) => return Err(self.transport_failure(operation, &e)),
         };
         let status = response.status().as_u16();
+        let retry_after = match status {
+            429 | 503 => retry_after_of(response.headers()),
+            _ => None,
+        };
         let text = match response.text().await {
             Ok(t) => t,
             Err(e) => return Err(self.transport_failure(operation, &e)),
         };
-        if let Some(failure) = self.status_failure(status, &text) {
+        if let Some(mut failure) = self.status_failure(status, &text) {
+            failure.retry_after = retry_after;
             return Err(failure);
         }
         let wire: WireReply = serde_json::from_str(&text).map_err(|e| Failure {
@@ -199,6 +234,7 @@ impl Transport {
                 ),
             },
             not_applied: false,
+            retry_after: None,
         })?;
         Ok(Reply {
             data: wire.data.filter(|d| !d.is_null()),
@@ -219,6 +255,7 @@ impl Transport {
                     after: self.request_timeout,
                 },
                 not_applied: false,
+                retry_after: None,
             }
         } else {
             // Strip the URL from reqwest's message: we show our own, redacted one.
@@ -229,6 +266,7 @@ impl Transport {
                     message: e_no_url,
                 },
                 not_applied: e.is_connect(),
+                retry_after: None,
             }
         }
     }
@@ -269,7 +307,11 @@ impl Transport {
                 false,
             ),
         };
-        Some(Failure { error, not_applied })
+        Some(Failure {
+            error,
+            not_applied,
+            retry_after: None,
+        })
     }
 
     /// Sends a request, retrying per `safety`. GraphQL errors are returned in the reply, except
@@ -291,19 +333,26 @@ impl Transport {
                     return Err(Failure {
                         error: locked,
                         not_applied: false,
+                        retry_after: None,
                     });
                 }
             }
             Ok(reply)
         };
+        let mut slept = Duration::ZERO;
         attempt
             .retry(self.retry.backoff())
+            .adjust(|f: &Failure, planned: Option<Duration>| {
+                let delay = next_delay(&self.retry, planned, f.retry_after, slept)?;
+                slept += delay;
+                Some(delay)
+            })
             .when(|f: &Failure| match safety {
                 Safety::Idempotent => f.error.is_transient(),
                 Safety::NotIdempotent => f.not_applied && f.error.is_transient(),
             })
             .notify(|f: &Failure, after: Duration| {
-                tracing::warn!(operation, error = %f.error, retry_in = ?after, "Stash request failed, retrying");
+                tracing::warn!(operation, error = %f.error, retry_in = ?after, retry_after = ?f.retry_after, "Stash request failed, retrying");
             })
             .instrument(span)
             .await
@@ -411,6 +460,62 @@ impl std::fmt::Display for WithoutUrl<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_raises_the_delay_within_the_policy() {
+        let policy = RetryPolicy {
+            max_retries: 4,
+            min_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(5),
+            max_total_delay: Duration::from_secs(8),
+        };
+        let ms = Duration::from_millis;
+        let secs = Duration::from_secs;
+        // No header: the backoff's delay.
+        assert_eq!(
+            next_delay(&policy, Some(ms(100)), None, ms(0)),
+            Some(ms(100))
+        );
+        // A header above the backoff wins.
+        assert_eq!(
+            next_delay(&policy, Some(ms(100)), Some(secs(2)), ms(0)),
+            Some(secs(2))
+        );
+        // A header below the backoff does not shorten it.
+        assert_eq!(
+            next_delay(&policy, Some(ms(400)), Some(secs(0)), ms(0)),
+            Some(ms(400))
+        );
+        // Capped by the largest single delay...
+        assert_eq!(
+            next_delay(&policy, Some(ms(100)), Some(secs(120)), ms(0)),
+            Some(secs(5))
+        );
+        // ...and by what is left of the total budget.
+        assert_eq!(
+            next_delay(&policy, Some(ms(100)), Some(secs(4)), secs(6)),
+            Some(secs(2))
+        );
+        assert_eq!(
+            next_delay(&policy, Some(ms(100)), Some(secs(4)), secs(8)),
+            None
+        );
+        // The backoff gave up: so do we.
+        assert_eq!(next_delay(&policy, None, Some(secs(1)), ms(0)), None);
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after_of(&h), None);
+        h.insert(RETRY_AFTER, HeaderValue::from_static(" 3 "));
+        assert_eq!(retry_after_of(&h), Some(Duration::from_secs(3)));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after_of(&h), None);
+    }
 
     #[test]
     fn the_endpoint_keeps_a_proxy_prefix() {

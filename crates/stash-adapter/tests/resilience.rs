@@ -1,6 +1,7 @@
-//! Failures: retries on injected 500s, 503s, timeouts, dropped connections and "database is
-//! locked"; creates never retried blindly (look up by natural key first); bisection isolating
-//! a bad item; failures never reported as "not found" or "empty".
+//! Failures: retries on injected 500s, 503s and 429s (waiting as long as `Retry-After` asks,
+//! within the policy), timeouts, dropped connections and "database is locked"; creates never
+//! retried blindly (look up by natural key first); bisection isolating a bad item; failures
+//! never reported as "not found" or "empty".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -237,4 +238,79 @@ async fn a_refused_chunk_is_bisected_to_isolate_the_bad_item() {
     );
     // 1 refused chunk of 8, then halves: far fewer requests than one per item.
     assert!(lab.double.counters().requests_with("scenesUpdate") <= 7);
+}
+
+/// A client with many cheap retries, so that only `Retry-After` makes the delays long: the
+/// number of requests inside the total budget then shows which delays were used.
+async fn client_with_budget(lab: &Lab, max_delay: Duration, total: Duration) -> StashClient {
+    let mut cfg = lab.config();
+    cfg.retry = RetryPolicy {
+        max_retries: 20,
+        min_delay: Duration::from_millis(1),
+        max_delay,
+        max_total_delay: total,
+    };
+    StashClient::connect(cfg).await.unwrap()
+}
+
+#[tokio::test]
+async fn retry_after_is_waited_for_within_the_total_budget() {
+    let (lab, _, scenes) = lab_with_scenes(2).await;
+    let client = client_with_budget(&lab, Duration::from_secs(5), Duration::from_secs(2)).await;
+    lab.double.reset_counters();
+    lab.double
+        .faults()
+        .inject(Some("findScenes"), 10, Fault::StatusWithRetryAfter(503, 1));
+    let err = client.scenes_by_ids(&scenes).await.unwrap_err();
+    assert!(
+        matches!(err, MediaServerError::Server { status: 503, .. }),
+        "{err:?}"
+    );
+    // Waits of 1 s (not the 1 ms backoff) fill the 2 s budget after two retries; the
+    // backoff alone would have retried far more often in that time.
+    assert_eq!(lab.double.counters().requests_with("findScenes"), 3);
+    lab.double.faults().clear();
+
+    // Once the server is ready again, the retry succeeds.
+    lab.double.reset_counters();
+    lab.double
+        .faults()
+        .inject(Some("findScenes"), 1, Fault::StatusWithRetryAfter(429, 1));
+    assert_eq!(client.scenes_by_ids(&scenes).await.unwrap().len(), 2);
+    assert_eq!(lab.double.counters().requests_with("findScenes"), 2);
+}
+
+#[tokio::test]
+async fn a_long_retry_after_is_capped_by_the_largest_delay() {
+    let (lab, _, scenes) = lab_with_scenes(1).await;
+    let client = client_with_budget(&lab, Duration::from_millis(300), Duration::from_secs(1)).await;
+    lab.double.reset_counters();
+    lab.double.faults().inject(
+        Some("findScenes"),
+        20,
+        Fault::StatusWithRetryAfter(429, 120),
+    );
+    let err = client.scenes_by_ids(&scenes).await.unwrap_err();
+    assert!(
+        matches!(err, MediaServerError::Server { status: 429, .. }),
+        "{err:?}"
+    );
+    // 300 + 300 + 300 + the 100 ms left of the budget: four retries, never a 120 s wait.
+    assert_eq!(lab.double.counters().requests_with("findScenes"), 5);
+}
+
+#[tokio::test]
+async fn a_create_refused_with_429_is_retried_after_the_wait_and_made_once() {
+    let lab = Lab::start().await;
+    let client = client_with_budget(&lab, Duration::from_secs(5), Duration::from_secs(5)).await;
+    lab.double.reset_counters();
+    lab.double.faults().inject(
+        Some("galleryCreate"),
+        1,
+        Fault::StatusWithRetryAfter(429, 1),
+    );
+    let made = client.create_galleries(&[gallery("555")]).await.unwrap();
+    assert!(made["555"].is_ok(), "{made:?}");
+    assert_eq!(lab.double.counters().requests_with("galleryCreate"), 2);
+    assert_eq!(lab.double.dump()["galleries"].as_array().unwrap().len(), 1);
 }

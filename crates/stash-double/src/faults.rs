@@ -11,6 +11,8 @@ pub enum Fault {
     Http500,
     /// Any status (e.g. 429, 503) with its canonical reason as body.
     Status(u16),
+    /// Like [`Fault::Status`], with a `Retry-After` header of this many seconds.
+    StatusWithRetryAfter(u16, u64),
     /// Answer normally, but only after this delay (to provoke client timeouts).
     Delay(Duration),
     /// Close the TCP connection without an HTTP response.
@@ -103,6 +105,13 @@ mod tests {
         );
         assert_eq!(plan.take_for(&["scenesUpdate".into()]), None);
         plan.inject(None, 1, Fault::Status(503));
+        plan.inject(None, 2, Fault::StatusWithRetryAfter(429, 1));
+        assert_eq!(plan.pending(), 3);
+        assert_eq!(plan.take_for(&["version".into()]), Some(Fault::Status(503)));
+        assert_eq!(
+            plan.take_for(&["version".into()]),
+            Some(Fault::StatusWithRetryAfter(429, 1))
+        );
         assert_eq!(plan.pending(), 1);
         plan.clear();
         assert_eq!(plan.take_for(&["version".into()]), None);

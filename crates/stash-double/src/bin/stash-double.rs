@@ -20,7 +20,7 @@ const USAGE: &str = "usage: stash-double [--library DIR]... [--port N] [--api-ke
 /// A non-negative number of milliseconds (fractions allowed) as a duration.
 fn millis(flag: &str, v: &str) -> Result<Duration, String> {
     match v.parse::<f64>() {
-        Ok(ms) if ms.is_finite() && ms >= 0.0 && ms < 3_600_000.0 => {
+        Ok(ms) if ms.is_finite() && (0.0..3_600_000.0).contains(&ms) => {
             Ok(Duration::from_secs_f64(ms / 1000.0))
         }
         _ => Err(format!(

@@ -127,6 +127,16 @@ async fn graphql_endpoint(
                     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                 return (status, status.canonical_reason().unwrap_or("error")).into_response();
             }
+            Some(Fault::StatusWithRetryAfter(code, seconds)) => {
+                let status =
+                    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                return (
+                    status,
+                    [(header::RETRY_AFTER, seconds.to_string())],
+                    status.canonical_reason().unwrap_or("error"),
+                )
+                    .into_response();
+            }
             Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
             Some(Fault::DropConnection) => {
                 conn.kill();
