@@ -80,7 +80,12 @@ async fn main() {
         .unwrap();
 
     let started = Instant::now();
-    let report = import_paths(&store, &[json_dir.clone()], ImportOptions::default()).await;
+    let report = import_paths(
+        &store,
+        std::slice::from_ref(&json_dir),
+        ImportOptions::default(),
+    )
+    .await;
     let elapsed = started.elapsed();
     assert!(!report.has_failures(), "{:?}", report.failed().next());
     let rows = report.total_rows();

@@ -535,7 +535,37 @@ async fn hashtags_match_case_insensitively_and_follow_the_content() {
 
 #[tokio::test]
 async fn attachments_and_mentions_are_replaced_only_when_they_change() {
-    let s = store().await;
+    replaced_only_when_changed(store().await).await;
+}
+
+#[tokio::test]
+async fn attachments_are_replaced_only_when_they_change_on_upstream_postgres() {
+    // Upstream fills attachments.id from a sequence; our own schema needs explicit ids.
+    let Some(db) = metadata_store::testing::pg_test_database() else {
+        return;
+    };
+    replaced_only_when_changed(
+        MetadataStore::open(&db.url, Default::default())
+            .await
+            .unwrap(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn attachments_are_replaced_only_when_they_change_on_our_postgres() {
+    let Some(db) = metadata_store::testing::pg_empty_database() else {
+        return;
+    };
+    replaced_only_when_changed(
+        MetadataStore::open(&db.url, Default::default())
+            .await
+            .unwrap(),
+    )
+    .await;
+}
+
+async fn replaced_only_when_changed(s: MetadataStore) {
     let one = json!([{"pos": 0, "contentType": 1, "contentId": "1000000000000200"}]);
     let mut p = post("1000000000000100", "x", one.clone());
     p["accountMentions"] = json!([{"handle": "bob", "accountId": BOB}]);
@@ -576,14 +606,17 @@ async fn attachments_and_mentions_are_replaced_only_when_they_change() {
     ]);
     p["accountMentions"] = json!([]);
     import_text(&s, &page(json!({"posts": [p]}))).await;
-    let rows = attachments::Entity::find()
-        .order_by_asc(attachments::Column::Pos)
-        .all(s.connection())
-        .await
-        .unwrap();
     assert_eq!(
-        rows.iter().map(|a| a.content_id).collect::<Vec<_>>(),
-        vec![1000000000000300, 1000000000000200]
+        ints(&s, "SELECT \"contentId\" FROM attachments ORDER BY pos").await,
+        vec![Some(1000000000000300), Some(1000000000000200)]
+    );
+    assert_eq!(
+        texts(
+            &s,
+            "SELECT CAST(\"contentType\" AS TEXT) FROM attachments ORDER BY pos"
+        )
+        .await,
+        ["ACCOUNT_MEDIA_BUNDLE", "ACCOUNT_MEDIA"].map(|x| Some(x.to_owned()))
     );
     assert_eq!(count(&s, "post_mentions").await, 0);
 }
@@ -649,4 +682,31 @@ async fn warnings_beyond_the_kept_number_are_counted() {
     assert_eq!(r.warning_count, 150);
     assert_eq!(r.warnings.len(), 100);
     assert_eq!(r.rows.get("posts"), Some(&150));
+}
+
+#[tokio::test]
+async fn a_story_showing_unknown_account_media_keeps_its_type_and_a_null_content() {
+    let s = store().await;
+    let r = import_text(
+        &s,
+        &page(json!({"accounts": [alice()], "mediaStories": [
+            {"id": "1000000000000900", "accountId": ALICE, "contentType": 1,
+             "contentId": "1000000000000901", "createdAt": 1737290980, "updatedAt": null}]})),
+    )
+    .await;
+    assert!(r.ok(), "{:?}", r.error);
+    assert_eq!(r.kind.as_deref(), Some("stories"));
+    assert_eq!(r.warning_count, 1);
+    assert_eq!(
+        r.warnings[0].json_path.as_deref(),
+        Some("response.mediaStories[0].contentId")
+    );
+    assert_eq!(
+        ints(&s, "SELECT \"contentType\" FROM media_stories").await,
+        vec![Some(1)]
+    );
+    assert_eq!(
+        ints(&s, "SELECT \"contentId\" FROM media_stories").await,
+        vec![None]
+    );
 }

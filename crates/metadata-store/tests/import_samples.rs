@@ -19,6 +19,7 @@ use metadata_store::entities::{
     account_media, account_media_bundles, accounts, attachments, groups, hashtags, media, messages,
     post_mentions, posts,
 };
+use metadata_store::{MetadataStore, StoreOptions};
 use sea_orm::{EntityTrait, QueryOrder};
 
 fn expect(pairs: &[(&'static str, i64)]) -> BTreeMap<&'static str, i64> {
@@ -577,7 +578,33 @@ async fn timeline_sample_account() {
 
 #[tokio::test]
 async fn every_sample_imports_into_one_store_and_a_second_import_changes_nothing() {
-    let s = store().await;
+    all_samples_twice(store().await).await;
+}
+
+#[tokio::test]
+async fn every_sample_imports_twice_into_the_upstream_postgres_schema() {
+    let Some(db) = metadata_store::testing::pg_test_database() else {
+        return;
+    };
+    let s = MetadataStore::open(&db.url, StoreOptions::default())
+        .await
+        .unwrap();
+    all_samples_twice(s).await;
+}
+
+#[tokio::test]
+async fn every_sample_imports_twice_into_postgres_made_by_our_migrations() {
+    let Some(db) = metadata_store::testing::pg_empty_database() else {
+        return;
+    };
+    let s = MetadataStore::open(&db.url, StoreOptions::default())
+        .await
+        .unwrap();
+    all_samples_twice(s).await;
+}
+
+/// Imports the samples folder twice; the second import must change nothing.
+async fn all_samples_twice(s: MetadataStore) {
     let first = import(&s, &[samples_dir()]).await;
     assert_eq!(first.files.len(), 11, "the folder is walked for *.json");
     for f in &first.files {
@@ -603,6 +630,13 @@ async fn every_sample_imports_into_one_store_and_a_second_import_changes_nothing
     assert!(!second.has_failures());
     let after = dump(&s).await;
     assert_eq!(before, after, "a second import changed rows");
+    // The union of the samples (placeholders filled in by later files where they overlap).
+    assert_eq!(count(&s, "attachments").await, 8);
+    assert_eq!(count(&s, "post_mentions").await, 1);
+    assert_eq!(
+        texts(&s, "SELECT value FROM hashtags ORDER BY value").await,
+        ["example", "hashtags", "test", "timed"].map(|x| Some(x.to_owned()))
+    );
 }
 
 #[tokio::test]
