@@ -8,10 +8,12 @@
 //! - `cargo xtask bench [--quick] [--pg]`: the sync benchmark; writes BENCHMARKS.md.
 //! - `cargo xtask demo [--keep]`: the whole tool, offline, against the Stash double.
 //! - `cargo xtask dist`: the release binary with shell completions and the man page.
+//! - `cargo xtask fuzz [SECONDS] [TARGET...]`: the cargo-fuzz targets (nightly, outside CI).
 
 mod bench;
 mod demo;
 mod dist;
+mod fuzz;
 mod pg;
 mod tidy;
 
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
         Some("dist") => dist::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -52,7 +55,8 @@ fn print_help() {
          tidy   repository style checks (module docs, no copied upstream files)\n  \
          bench  sync benchmark (release; --quick: small, prints only; --pg: PostgreSQL too)\n  \
          demo   generate a library, start the Stash double, sync twice with the real binary\n  \
-         dist   release binary, shell completions and man page in target/dist (--debug: debug build)"
+         dist   release binary, shell completions and man page in target/dist (--debug: debug build)\n  \
+         fuzz   cargo-fuzz targets, 60 s each (needs nightly + cargo-fuzz; outside CI)"
     );
 }
 

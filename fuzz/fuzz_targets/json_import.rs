@@ -1,0 +1,38 @@
+//! Fuzzes the JSON importer of saved Fansly API responses: any bytes (not JSON, wrong shapes,
+//! huge numbers, lone surrogates, deep nesting) must end in a file report, imported or refused
+//! with a named error, never a panic. Each input goes into a fresh in-memory SQLite store.
+#![no_main]
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use metadata_store::import::{ImportOptions, import_bytes};
+use metadata_store::testing::sqlite_memory_store;
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread runtime starts")
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    runtime().block_on(async {
+        let store = sqlite_memory_store().await;
+        let report = import_bytes(
+            &store,
+            Path::new("fuzz.json"),
+            data,
+            ImportOptions::default(),
+        )
+        .await;
+        // A refused file writes nothing.
+        if report.error.is_some() {
+            assert_eq!(report.total_rows(), 0, "{report:?}");
+        }
+    });
+});
