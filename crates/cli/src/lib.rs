@@ -39,7 +39,7 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     match runtime.block_on(commands::dispatch(cli)) {
         Ok(exit) => exit.into(),
         Err(e) => {
-            tracing::error!(exit = e.exit.code(), "{}", e.message);
+            tracing::error!(target: logging::FILE_ONLY, exit = e.exit.code(), "{}", e.message);
             progress::line(&format!("error: {}", e.message));
             e.exit.into()
         }

@@ -63,11 +63,16 @@ fn terminal_level(verbose: u8, quiet: bool) -> &'static str {
     }
 }
 
+/// Events with this target go to the log file only (the terminal already shows them, e.g. the
+/// final error message).
+pub const FILE_ONLY: &str = "fansly_stash::file_only";
+
 /// The crates whose events we show (dependencies stay at warn unless -vv).
-fn filter(level: &str, verbose: u8) -> EnvFilter {
+fn filter(level: &str, verbose: u8, terminal: bool) -> EnvFilter {
     let deps = if verbose >= 2 { "info" } else { "warn" };
+    let file_only = if terminal { "off" } else { "info" };
     EnvFilter::new(format!(
-        "{deps},fansly_stash={level},sync_core={level},stash_adapter={level},metadata_store={level},domain={level}"
+        "{deps},fansly_stash={level},sync_core={level},stash_adapter={level},metadata_store={level},domain={level},{FILE_ONLY}={file_only}"
     ))
 }
 
@@ -103,13 +108,13 @@ pub fn init(opts: &LogOptions) -> LogHandle {
                     .with_writer(ProgressAwareStderr)
                     .with_target(false)
                     .with_ansi(ansi)
-                    .with_filter(filter(term_level, opts.verbose)),
+                    .with_filter(filter(term_level, opts.verbose, true)),
             )
             .with(
                 tracing_subscriber::fmt::layer()
                     .with_writer(fw)
                     .with_ansi(false)
-                    .with_filter(filter(file_level, opts.verbose)),
+                    .with_filter(filter(file_level, opts.verbose, false)),
             )
             .try_init(),
         (LogFormat::Json, Some(fw)) => registry
@@ -117,13 +122,13 @@ pub fn init(opts: &LogOptions) -> LogHandle {
                 tracing_subscriber::fmt::layer()
                     .json()
                     .with_writer(ProgressAwareStderr)
-                    .with_filter(filter(term_level, opts.verbose)),
+                    .with_filter(filter(term_level, opts.verbose, true)),
             )
             .with(
                 tracing_subscriber::fmt::layer()
                     .json()
                     .with_writer(fw)
-                    .with_filter(filter(file_level, opts.verbose)),
+                    .with_filter(filter(file_level, opts.verbose, false)),
             )
             .try_init(),
         (LogFormat::Text, None) => registry
@@ -132,7 +137,7 @@ pub fn init(opts: &LogOptions) -> LogHandle {
                     .with_writer(ProgressAwareStderr)
                     .with_target(false)
                     .with_ansi(ansi)
-                    .with_filter(filter(term_level, opts.verbose)),
+                    .with_filter(filter(term_level, opts.verbose, true)),
             )
             .try_init(),
         (LogFormat::Json, None) => registry
@@ -140,7 +145,7 @@ pub fn init(opts: &LogOptions) -> LogHandle {
                 tracing_subscriber::fmt::layer()
                     .json()
                     .with_writer(ProgressAwareStderr)
-                    .with_filter(filter(term_level, opts.verbose)),
+                    .with_filter(filter(term_level, opts.verbose, true)),
             )
             .try_init(),
     };

@@ -295,3 +295,25 @@ async fn completions_and_man_page_are_generated() {
         &run.stdout[..200.min(run.stdout.len())]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fatal_error_is_printed_once_and_logged() {
+    let w = World::new().await;
+    let mut cmd = w.command();
+    cmd.args(["sync", "--all", "--stash-url", &closed_url()]);
+    let run = w.run(cmd).await;
+    run.expect_code(3);
+    // Retries are shown as warnings while they happen; the final error is printed once.
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("ERROR") || l.starts_with("error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(
+        errors[0].starts_with("error: cannot reach Stash"),
+        "{}",
+        run.stderr
+    );
+    assert!(w.logs().contains("cannot reach Stash"), "{}", w.logs());
+}
