@@ -269,6 +269,15 @@ impl MediaServer for TripStash {
         self.hit("wait_for_job");
         self.inner.wait_for_job(job, deadline).await
     }
+    async fn wait_for_files(
+        &self,
+        prefix: &str,
+        names: &[String],
+        deadline: Duration,
+    ) -> Result<Vec<String>, MediaServerError> {
+        self.hit("wait_for_files");
+        self.inner.wait_for_files(prefix, names, deadline).await
+    }
     fn request_stats(&self) -> RequestStats {
         self.inner.request_stats()
     }
