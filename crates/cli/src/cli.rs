@@ -101,6 +101,8 @@ pub enum Command {
     Status,
     /// Diagnose the setup: Stash, authentication, paths, metadata database, ffmpeg.
     Check,
+    /// Load saved Fansly API responses (JSON files or folders) into the metadata database.
+    Import(ImportArgs),
     /// Show or create the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -155,6 +157,14 @@ pub struct PlanArgs {
     /// Plan as `sync --force` would.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `import` arguments.
+#[derive(Debug, Args, Clone)]
+pub struct ImportArgs {
+    /// JSON files, or folders to search for `*.json` files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// `config` subcommands.

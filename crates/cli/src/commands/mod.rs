@@ -5,6 +5,7 @@
 pub mod check;
 pub mod config;
 pub mod generate;
+pub mod import;
 pub mod status;
 pub mod sync;
 
@@ -68,6 +69,10 @@ pub async fn dispatch(cli: Cli) -> CmdResult {
         Command::Status => {
             let ctx = Context::load(&cli.global)?;
             status::run(&ctx).await
+        }
+        Command::Import(args) => {
+            let ctx = Context::load(&cli.global)?;
+            import::run(&ctx, &args).await
         }
         Command::Check => {
             let ctx = Context::load(&cli.global)?;
