@@ -30,10 +30,10 @@ struct Owned {
 impl Cluster {
     /// The cluster the tests use: `$FANSLY_STASH_TEST_PG_URL`, or a new throwaway one.
     pub fn for_tests() -> Result<Cluster> {
-        if let Ok(url) = std::env::var(URL_VAR) {
-            if !url.trim().is_empty() {
-                return Ok(Cluster { url, owned: None });
-            }
+        if let Ok(url) = std::env::var(URL_VAR)
+            && !url.trim().is_empty()
+        {
+            return Ok(Cluster { url, owned: None });
         }
         Cluster::start()
     }

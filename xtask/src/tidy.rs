@@ -85,10 +85,10 @@ fn copied_upstream_files(root: &Path) -> Vec<String> {
     let upstream = root.join("..").join("shared").join("upstream");
     let mut theirs: HashSet<Vec<u8>> = HashSet::new();
     walk(&upstream, &mut |p| {
-        if let Ok(bytes) = std::fs::read(p) {
-            if bytes.len() > 200 {
-                theirs.insert(bytes);
-            }
+        if let Ok(bytes) = std::fs::read(p)
+            && bytes.len() > 200
+        {
+            theirs.insert(bytes);
         }
     });
     if theirs.is_empty() {
@@ -97,13 +97,13 @@ fn copied_upstream_files(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
     for top in ["crates", "tests", "xtask", "docs", "fixtures"] {
         walk(&root.join(top), &mut |p| {
-            if let Ok(bytes) = std::fs::read(p) {
-                if theirs.contains(&bytes) {
-                    out.push(format!(
-                        "{}: a copy of a file in ../shared/upstream; read it from there in tests instead",
-                        rel(root, p)
-                    ));
-                }
+            if let Ok(bytes) = std::fs::read(p)
+                && theirs.contains(&bytes)
+            {
+                out.push(format!(
+                    "{}: a copy of a file in ../shared/upstream; read it from there in tests instead",
+                    rel(root, p)
+                ));
             }
         });
     }
