@@ -41,6 +41,7 @@ async fn main() {
     );
 
     let before = store.query_count();
+    let recursive_before = store.recursive_query_count();
     let t = Instant::now();
     let (mut cursor, mut pages, mut items, mut media) = (None, 0usize, 0usize, 0usize);
     let (mut max_items, mut max_media) = (0usize, 0usize);
@@ -68,9 +69,10 @@ async fn main() {
     }
     let elapsed = t.elapsed();
     println!(
-        "streamed {items} items / {media} media in {pages} pages, {} queries, {elapsed:?} \
-         ({:.0} media/s); largest page: {max_items} items, {max_media} media",
+        "streamed {items} items / {media} media in {pages} pages, {} queries ({} recursive), \
+         {elapsed:?} ({:.0} media/s); largest page: {max_items} items, {max_media} media",
         store.query_count() - before,
+        store.recursive_query_count() - recursive_before,
         media as f64 / elapsed.as_secs_f64()
     );
 }

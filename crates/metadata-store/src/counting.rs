@@ -1,5 +1,7 @@
 //! A sea-orm connection that counts the statements it runs, so tests and benchmarks can assert
-//! that resolving a creator costs O(pages) queries, not O(items).
+//! that resolving a creator costs O(pages) queries, not O(items), and that the expensive
+//! recursive queries (the "which media does no attachment reach" CTE) run once per pass, not
+//! once per page.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +15,7 @@ use sea_orm::{
 pub struct CountingConnection {
     inner: DatabaseConnection,
     count: Arc<AtomicU64>,
+    recursive: Arc<AtomicU64>,
 }
 
 impl CountingConnection {
@@ -21,12 +24,19 @@ impl CountingConnection {
         Self {
             inner,
             count: Arc::new(AtomicU64::new(0)),
+            recursive: Arc::new(AtomicU64::new(0)),
         }
     }
 
     /// Statements run so far.
     pub fn count(&self) -> u64 {
         self.count.load(Ordering::Relaxed)
+    }
+
+    /// Statements run so far that start with `WITH RECURSIVE` (also counted in
+    /// [`CountingConnection::count`]).
+    pub fn recursive_count(&self) -> u64 {
+        self.recursive.load(Ordering::Relaxed)
     }
 
     /// Counts one statement run outside this wrapper (e.g. inside a transaction).
@@ -42,6 +52,17 @@ impl CountingConnection {
     fn tick(&self) {
         self.add(1);
     }
+
+    fn tick_statement(&self, stmt: &Statement) {
+        self.tick();
+        let head = stmt.sql.trim_start();
+        if head
+            .get(..14)
+            .is_some_and(|h| h.eq_ignore_ascii_case("WITH RECURSIVE"))
+        {
+            self.recursive.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 impl std::fmt::Debug for CountingConnection {
@@ -49,6 +70,7 @@ impl std::fmt::Debug for CountingConnection {
         f.debug_struct("CountingConnection")
             .field("backend", &self.inner.get_database_backend())
             .field("count", &self.count())
+            .field("recursive", &self.recursive_count())
             .finish()
     }
 }
@@ -60,7 +82,7 @@ impl ConnectionTrait for CountingConnection {
     }
 
     async fn execute(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.tick();
+        self.tick_statement(&stmt);
         self.inner.execute(stmt).await
     }
 
@@ -70,12 +92,12 @@ impl ConnectionTrait for CountingConnection {
     }
 
     async fn query_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.tick();
+        self.tick_statement(&stmt);
         self.inner.query_one(stmt).await
     }
 
     async fn query_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.tick();
+        self.tick_statement(&stmt);
         self.inner.query_all(stmt).await
     }
 

@@ -5,17 +5,22 @@
 //!
 //! [`MetadataRepository::content_page`] holds one page at a time: at most `limit` items
 //! (default [`DEFAULT_PAGE_SIZE`], capped at [`MAX_PAGE_SIZE`]) with the rows they refer to
-//! (attachments, account media, bundles, media, variants, hashtags, mentions). Nothing is
-//! cached between pages; the cursor carries only the phase and the last id.
+//! (attachments, account media, bundles, media, variants, hashtags, mentions). The cursor
+//! carries only the phase and the last id. The one thing kept between pages is, per creator
+//! being streamed, the sorted ids of its unattached media (8 bytes each), so that the
+//! expensive "which media does no attachment reach" question is asked once per pass instead
+//! of once per page; it is dropped when the pass is done.
 //!
 //! # Queries
 //!
 //! Per page and phase: one query for the items, then a fixed set of batched `IN (...)` queries
 //! (see [`crate::load`]), plus two per level of quoted-post nesting; unattached media cost one
-//! query (a recursive CTE) plus one for their variants. [`MetadataStore::query_count`] exposes
-//! the running count.
+//! query (a recursive CTE) per creator and pass, then per page one for the rows, one for their
+//! variants and one for the variants' rows. [`MetadataStore::query_count`] exposes the running
+//! count.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -84,6 +89,8 @@ pub struct MetadataStore {
     url: String,
     options: StoreOptions,
     info: StoreInfo,
+    /// Per creator being streamed: the ascending ids of its unattached media.
+    unattached_ids: Mutex<HashMap<i64, Arc<Vec<i64>>>>,
 }
 
 impl std::fmt::Debug for MetadataStore {
@@ -141,6 +148,7 @@ impl MetadataStore {
             url: shown,
             options,
             info,
+            unattached_ids: Mutex::default(),
         })
     }
 
@@ -212,6 +220,12 @@ impl MetadataStore {
         self.db.count()
     }
 
+    /// Recursive queries (the unattached-media CTE) run so far on this store: one per creator
+    /// and pass through its content, not one per page.
+    pub fn recursive_query_count(&self) -> u64 {
+        self.db.recursive_count()
+    }
+
     /// The counting connection (tests and fixtures insert through it).
     pub fn connection(&self) -> &CountingConnection {
         &self.db
@@ -279,14 +293,51 @@ impl MetadataStore {
             .await
     }
 
+    /// The creator's unattached media ids: computed afresh when the phase starts
+    /// (`after == i64::MIN`) or when a cursor resumes a pass this store did not start; kept
+    /// for the pages after that.
+    async fn unattached_ids(&self, creator: i64, after: i64) -> Result<Arc<Vec<i64>>, DbErr> {
+        if after != i64::MIN
+            && let Some(ids) = self.unattached_cache().get(&creator)
+        {
+            return Ok(ids.clone());
+        }
+        let ids = Arc::new(unattached::ids(&self.db, creator).await?);
+        tracing::debug!(creator, count = ids.len(), "listed unattached media");
+        self.unattached_cache().insert(creator, ids.clone());
+        Ok(ids)
+    }
+
+    fn unattached_cache(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<Vec<i64>>>> {
+        self.unattached_ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Up to `limit` unattached media items after `after`; also returns how many ids were
+    /// taken and the last one (a media deleted meanwhile is taken but yields no item).
     async fn unattached_items(
         &self,
         owner: &Account,
         after: i64,
         limit: usize,
         warnings: &mut Warnings,
-    ) -> Result<Vec<ContentItem>, DbErr> {
-        let rows = unattached::page(&self.db, owner.id.0, after, limit).await?;
+    ) -> Result<(Vec<ContentItem>, usize, Option<i64>), DbErr> {
+        let all = self.unattached_ids(owner.id.0, after).await?;
+        let taken = unattached::next_ids(&all, after, limit);
+        let last = taken.last().copied();
+        let n = taken.len();
+        if n < limit {
+            // The pass ends with this page.
+            self.unattached_cache().remove(&owner.id.0);
+        }
+        let mut rows = if taken.is_empty() {
+            Vec::new()
+        } else {
+            rows_where_in::<media::Entity, _>(&self.db, media::Column::Id, taken.iter().copied())
+                .await?
+        };
+        rows.sort_by_key(|m| m.id);
         let mut variants: HashMap<i64, Vec<i64>> = HashMap::new();
         let mut variant_rows: HashMap<i64, media::Model> = HashMap::new();
         if !rows.is_empty() {
@@ -344,7 +395,7 @@ impl MetadataStore {
                 }
             })
             .collect();
-        Ok(items)
+        Ok((items, n, last))
     }
 
     /// Fills up to `limit` items from `pos` on; returns the items and where the next page
@@ -377,18 +428,13 @@ impl MetadataStore {
                     (n, rows.last().map(|m| m.id))
                 }
                 Phase::Unattached => {
-                    let got = self
+                    let (got, n, last) = self
                         .unattached_items(owner, pos.after, room, warnings)
                         .await?;
-                    let n = got.len();
-                    let last = got.last().and_then(|i| match i.source {
-                        domain::content::ItemSource::Unattached(id) => Some(id.0),
-                        _ => None,
-                    });
-                    if n > 0 {
+                    if !got.is_empty() {
                         tracing::info!(
                             creator = %owner.username,
-                            count = n,
+                            count = got.len(),
                             "delivering downloaded media no attachment reaches (unattached)"
                         );
                     }

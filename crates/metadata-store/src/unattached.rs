@@ -1,6 +1,8 @@
 //! The attachments gap: current fansly-scraper ingestion saves no `attachments`, so downloaded
-//! media of a creator may be reached by no item. Such media are found here, in one query per
-//! page, so sync can still label them (performer, studio, date, code).
+//! media of a creator may be reached by no item. Such media are found here, so sync can still
+//! label them (performer, studio, date, code): one query lists the ids of all of a creator's
+//! unattached media (the "reached" set is computed once, not once per page); the store keeps
+//! that list (8 bytes per media) while it pages through it and loads each page by id.
 //!
 //! A media is *unattached* when it is downloaded (`local_filename` set), owned by the creator
 //! (`media.accountId`), not a variant of another media, not an avatar or banner, and not reached
@@ -8,9 +10,7 @@
 //! preview), through a bundle (members and the bundle preview), through quoted posts
 //! (recursively; `UNION` stops cycles), or as a variant of a reached media.
 
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
-
-use crate::entities::media;
+use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
 
 /// The reached-media CTE; `$1` is the creator's account id.
 const REACHED: &str = r#"
@@ -69,23 +69,27 @@ WHERE m."accountId" = $1 AND m.local_filename IS NOT NULL
   AND m.id NOT IN (SELECT mid FROM reached_all WHERE mid IS NOT NULL)
 "#;
 
-/// One page of the creator's unattached media with an id above `after`, by id.
-pub async fn page<C: ConnectionTrait>(
-    db: &C,
-    creator: i64,
-    after: i64,
-    limit: usize,
-) -> Result<Vec<media::Model>, DbErr> {
-    let sql = format!(
-        "{REACHED} SELECT m.* FROM media m {UNATTACHED_WHERE} AND m.id > $2 ORDER BY m.id LIMIT $3"
-    );
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let stmt = Statement::from_sql_and_values(
-        db.get_database_backend(),
-        sql,
-        [Value::from(creator), Value::from(after), Value::from(limit)],
-    );
-    media::Model::find_by_statement(stmt).all(db).await
+/// The ids of all of the creator's unattached media, ascending.
+pub async fn ids<C: ConnectionTrait>(db: &C, creator: i64) -> Result<Vec<i64>, DbErr> {
+    let sql = format!("{REACHED} SELECT m.id AS id FROM media m {UNATTACHED_WHERE} ORDER BY m.id");
+    let stmt =
+        Statement::from_sql_and_values(db.get_database_backend(), sql, [Value::from(creator)]);
+    let rows = db.query_all(stmt).await?;
+    let mut ids = rows
+        .iter()
+        .map(|r| r.try_get::<i64>("", "id"))
+        .collect::<Result<Vec<i64>, DbErr>>()?;
+    // The database sorted them already; make sure for the binary search.
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// The next at most `limit` ids of `ids` (ascending) above `after`.
+pub fn next_ids(ids: &[i64], after: i64, limit: usize) -> &[i64] {
+    let start = ids.partition_point(|&id| id <= after);
+    let end = start.saturating_add(limit).min(ids.len());
+    &ids[start..end]
 }
 
 /// How many unattached media the creator has.
@@ -99,4 +103,19 @@ pub async fn count<C: ConnectionTrait>(db: &C, creator: i64) -> Result<u64, DbEr
         None => 0,
     };
     Ok(u64::try_from(n).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_ids;
+
+    #[test]
+    fn next_ids_continue_after_the_last_one_delivered() {
+        let ids = [3, 5, 8, 13, 21];
+        assert_eq!(next_ids(&ids, i64::MIN, 2), [3, 5]);
+        assert_eq!(next_ids(&ids, 5, 2), [8, 13]);
+        assert_eq!(next_ids(&ids, 6, 10), [8, 13, 21]);
+        assert!(next_ids(&ids, 21, 2).is_empty());
+        assert!(next_ids(&[], i64::MIN, 2).is_empty());
+    }
 }

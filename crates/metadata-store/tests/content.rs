@@ -323,6 +323,82 @@ async fn resolving_a_big_creator_costs_o_pages_queries(store: MetadataStore) {
 }
 on_every_backend!(resolving_a_big_creator_costs_o_pages_queries);
 
+/// The unattached phase asks "which media does no attachment reach" (the recursive query)
+/// once per pass through the creator, however many pages the phase spans, and still delivers
+/// every unattached media once, in id order, page by page; the next pass asks afresh.
+async fn unattached_media_cost_one_reached_query_per_pass(store: MetadataStore) {
+    use metadata_store::testing::CreatorShape;
+    let mut shape = CreatorShape::new(2_000_000_000_000_000, "many_loose");
+    shape.posts = 40;
+    shape.images = 120;
+    shape.videos = 10;
+    shape.bundles = 4;
+    shape.messages = 10;
+    shape.unattached = 1_050;
+    let mut f = FixtureBuilder::new();
+    let made = f.generate_creator(&shape);
+    f.insert(&store).await.unwrap();
+    let mut expected = made.unattached.clone();
+    expected.sort_unstable();
+
+    // A cursor in the middle of the unattached phase, and how many unattached media came
+    // before it.
+    let mut mid: Option<(ContentCursor, usize)> = None;
+    for pass in 1..=2u64 {
+        let before = store.recursive_query_count();
+        let mut unattached: Vec<i64> = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = store
+                .content_page(AccountId(shape.account_id), cursor.take(), 100)
+                .await
+                .unwrap();
+            unattached.extend(page.items.iter().filter_map(|i| match i.source {
+                ItemSource::Unattached(id) => Some(id.0),
+                _ => None,
+            }));
+            match page.next {
+                Some(n) => {
+                    if mid.is_none() && unattached.len() > 300 {
+                        mid = Some((n.clone(), unattached.len()));
+                    }
+                    cursor = Some(n);
+                }
+                None => break,
+            }
+        }
+        assert_eq!(unattached, expected, "pass {pass}");
+        assert_eq!(
+            store.recursive_query_count() - before,
+            1,
+            "pass {pass}: the reached set is computed once, not once per page"
+        );
+    }
+
+    // Resuming that cursor after its pass ended lists the ids once more and carries on after
+    // the cursor's id.
+    let (mut cursor, done) = mid.map(|(c, n)| (Some(c), n)).unwrap();
+    let before = store.recursive_query_count();
+    let mut rest = Vec::new();
+    loop {
+        let page = store
+            .content_page(AccountId(shape.account_id), cursor.take(), 100)
+            .await
+            .unwrap();
+        rest.extend(page.items.iter().filter_map(|i| match i.source {
+            ItemSource::Unattached(id) => Some(id.0),
+            _ => None,
+        }));
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(store.recursive_query_count() - before, 1);
+    assert_eq!(rest, expected[done..].to_vec());
+}
+on_every_backend!(unattached_media_cost_one_reached_query_per_pass);
+
 async fn info_reports_what_the_database_is(store: MetadataStore) {
     let info = store.info().await.unwrap();
     match (info.backend.as_str(), info.upstream_revision.as_deref()) {
