@@ -3,6 +3,7 @@
 //! process (the bench binary re-executed in `measure` mode), in the order first sync,
 //! no-change re-sync, +1% content, incremental sync.
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 use domain::ports::MediaServer;
 use domain::stash::{JobOutcome, ScanRequest};
 use stash_adapter::StashClient;
-use tracing::{Instrument, info, info_span};
+use tracing::{info, info_span};
 
 use crate::library::Library;
 
@@ -29,6 +30,22 @@ pub struct Setup {
     pub double_binary: PathBuf,
     /// This executable (re-run in `measure` mode).
     pub self_exe: PathBuf,
+}
+
+/// Runs `work` on a runtime of its own, then drops every task still on it.
+///
+/// The metadata store's connection pool leaves a maintenance task behind when the store is
+/// dropped without being closed, and that task can keep a core busy; the orchestrator must
+/// not steal CPU from the measured child processes, so nothing outlives its step.
+pub fn block_on<F: Future>(work: F) -> Result<F::Output, BenchError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| BenchError(format!("cannot start the async runtime: {e}")))?;
+    let out = rt.block_on(work);
+    rt.shutdown_background();
+    Ok(out)
 }
 
 /// Asks a double to scan its whole library and waits for the job.
@@ -81,7 +98,7 @@ struct Side {
 }
 
 impl Side {
-    async fn start(
+    fn start(
         setup: &Setup,
         scenario: &Scenario,
         lib: &Library,
@@ -90,7 +107,7 @@ impl Side {
     ) -> Result<Side, BenchError> {
         let double = DoubleProcess::start(&setup.double_binary, &lib.root, scenario.costs)?;
         let started = Instant::now();
-        scan(&double).await?;
+        block_on(scan(&double))??;
         info!(
             mode = mode.as_str(),
             secs = started.elapsed().as_secs_f64(),
@@ -172,46 +189,54 @@ fn database(
 }
 
 /// Runs every measurement of one scenario.
-pub async fn run_scenario(setup: &Setup, scenario: &Scenario) -> Result<Vec<Row>, BenchError> {
-    let span = info_span!("scenario", name = %scenario.name);
-    async {
-        println!("\n{}: {}", scenario.name, scenario.describe_library());
-        let dir = tempfile::tempdir()
-            .map_err(|e| BenchError(format!("cannot create a temp dir: {e}")))?;
-        let (db_url, _pg_guard) = database(scenario)?;
-        let started = Instant::now();
-        let mut lib = Library::generate(&scenario.shape, dir.path(), db_url.as_deref())
-            .await
-            .map_err(|e| BenchError(format!("generating the library: {e}")))?;
-        println!(
-            "  generated {} files in {:.1} s",
-            scenario.files(),
-            started.elapsed().as_secs_f64()
-        );
-        let mut sides = vec![Side::start(setup, scenario, &lib, Mode::Batched, dir.path()).await?];
-        if scenario.naive {
-            sides.push(Side::start(setup, scenario, &lib, Mode::Naive, dir.path()).await?);
-        }
-        let mut rows = Vec::new();
-        for side in &sides {
-            rows.push(side.measure(setup, scenario, &lib, Phase::First)?);
-            rows.push(side.measure(setup, scenario, &lib, Phase::Resync)?);
-        }
-        if scenario.incremental {
-            let posts = scenario.new_posts_per_creator();
+pub fn run_scenario(setup: &Setup, scenario: &Scenario) -> Result<Vec<Row>, BenchError> {
+    let _span = info_span!("scenario", name = %scenario.name).entered();
+    println!("\n{}: {}", scenario.name, scenario.describe_library());
+    let dir =
+        tempfile::tempdir().map_err(|e| BenchError(format!("cannot create a temp dir: {e}")))?;
+    let (db_url, _pg_guard) = database(scenario)?;
+    let started = Instant::now();
+    let mut lib = block_on(Library::generate(
+        &scenario.shape,
+        dir.path(),
+        db_url.as_deref(),
+    ))?
+    .map_err(|e| BenchError(format!("generating the library: {e}")))?;
+    println!(
+        "  generated {} files in {:.1} s",
+        scenario.files(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut sides = vec![Side::start(
+        setup,
+        scenario,
+        &lib,
+        Mode::Batched,
+        dir.path(),
+    )?];
+    if scenario.naive {
+        sides.push(Side::start(setup, scenario, &lib, Mode::Naive, dir.path())?);
+    }
+    let mut rows = Vec::new();
+    for side in &sides {
+        rows.push(side.measure(setup, scenario, &lib, Phase::First)?);
+        rows.push(side.measure(setup, scenario, &lib, Phase::Resync)?);
+    }
+    if scenario.incremental {
+        let posts = scenario.new_posts_per_creator();
+        block_on(async {
             for c in 0..lib.creators.len() {
                 lib.add_posts(c, posts, IMAGES_PER_NEW_POST)
                     .await
                     .map_err(|e| BenchError(format!("adding new posts: {e}")))?;
             }
-            for side in &sides {
-                scan(&side.double).await?;
-                rows.push(side.measure(setup, scenario, &lib, Phase::Incremental)?);
-            }
+            Ok::<(), BenchError>(())
+        })??;
+        for side in &sides {
+            block_on(scan(&side.double))??;
+            rows.push(side.measure(setup, scenario, &lib, Phase::Incremental)?);
         }
-        rows.sort_by_key(|r| (r.phase as u8, r.mode as u8));
-        Ok(rows)
     }
-    .instrument(span)
-    .await
+    rows.sort_by_key(|r| (r.phase as u8, r.mode as u8));
+    Ok(rows)
 }

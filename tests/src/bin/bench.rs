@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use fansly_stash_tests::bench::machine::Machine;
 use fansly_stash_tests::bench::measure::{MeasureArgs, measure};
-use fansly_stash_tests::bench::orchestrate::{Setup, run_scenario};
+use fansly_stash_tests::bench::orchestrate::{Setup, block_on, run_scenario};
 use fansly_stash_tests::bench::report::{self, RunInfo};
 use fansly_stash_tests::bench::scenario::scenarios;
 use fansly_stash_tests::bench::{
@@ -51,13 +51,6 @@ fn parse(args: &[String]) -> Result<Options, BenchError> {
     Ok(o)
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, BenchError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| BenchError(format!("cannot start the async runtime: {e}")))
-}
-
 fn run_all(o: &Options) -> Result<(), BenchError> {
     let started = Instant::now();
     let setup = Setup {
@@ -66,10 +59,9 @@ fn run_all(o: &Options) -> Result<(), BenchError> {
             .map_err(|e| BenchError(format!("cannot find the running executable: {e}")))?,
     };
     let scenarios = scenarios(o.quick, o.pg);
-    let rt = runtime()?;
     let mut rows = Vec::new();
     for s in &scenarios {
-        rows.extend(rt.block_on(run_scenario(&setup, s))?);
+        rows.extend(run_scenario(&setup, s)?);
     }
     let info = RunInfo {
         machine: Machine::detect(),
@@ -88,7 +80,7 @@ fn run_all(o: &Options) -> Result<(), BenchError> {
 
 fn run_measure(args: &[String]) -> Result<(), BenchError> {
     let args = MeasureArgs::parse(args)?;
-    let m = runtime()?.block_on(measure(&args))?;
+    let m = block_on(measure(&args))??;
     println!("{}", m.to_json());
     Ok(())
 }
