@@ -107,6 +107,9 @@ fn query_err(what: &str) -> impl Fn(DbErr) -> RepositoryError + '_ {
     move |e| RepositoryError::Query(format!("{what}: {e}"))
 }
 
+/// How long opening the database may take before it is reported unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(8);
+
 impl MetadataStore {
     /// Opens `postgres://…`, `sqlite://path?mode=rwc` or `sqlite::memory:`.
     ///
@@ -124,7 +127,10 @@ impl MetadataStore {
             ),
         };
         let mut opts = ConnectOptions::new(url.to_owned());
-        opts.sqlx_logging(false);
+        opts.sqlx_logging(false)
+            // An unreachable server should say so in seconds, not after sqlx's 30 s default.
+            .connect_timeout(CONNECT_TIMEOUT)
+            .acquire_timeout(CONNECT_TIMEOUT);
         if backend == DbBackend::Sqlite && is_sqlite_memory(url) {
             // One connection that is never recycled: it *is* the database.
             let forever = Duration::from_secs(10 * 365 * 24 * 3600);
