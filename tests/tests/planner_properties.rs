@@ -1,5 +1,6 @@
 //! Property tests the crates' own suites lack: the gallery planner reaches a fixpoint
-//! (apply the plan, plan again: nothing left) and only ever adds to the user's lists; the stamp
+//! (apply the plan, plan again with the field hashes the first plan claimed: nothing left),
+//! only ever adds to the user's lists, and takes a title only when it is free or forced; the stamp
 //! planner's counterpart lives in `sync-core` (`planner::tests`). Patches are applied here the
 //! way Stash applies them (omitted = unchanged, set = replace).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -9,7 +10,7 @@ use domain::ids::{GalleryId, PerformerId, SceneId, StudioId, TagId};
 use domain::stash::{Gallery, GalleryPatch};
 use proptest::prelude::*;
 use sync_core::convert::DesiredFields;
-use sync_core::planner::plan_gallery;
+use sync_core::planner::{Ownership, plan_gallery};
 
 fn apply<T: Clone>(current: Option<T>, patch: &Patch<T>) -> Option<T> {
     match patch {
@@ -52,10 +53,11 @@ proptest! {
         want_title in "[ab]{0,3}", want_code in proptest::option::of("[12]"),
         want_details in proptest::option::of("[xy]"), want_studio in proptest::option::of("[34]"),
         want_perf in ids(), want_tags in ids(), want_urls in ids(), want_scenes in ids(),
+        force in any::<bool>(),
     ) {
         let current = Gallery {
             id: GalleryId::new("9"),
-            title: cur_title,
+            title: cur_title.clone(),
             code: cur_code,
             details: cur_details.clone(),
             date: None,
@@ -79,12 +81,16 @@ proptest! {
             tag_ids: want_tags.iter().cloned().map(TagId::new).collect(),
         };
         let scenes: Vec<SceneId> = want_scenes.iter().cloned().map(SceneId::new).collect();
-        let plan = plan_gallery(&current, &want, &scenes);
+        let own = if force { Ownership::unknown_forced() } else { Ownership::unknown() };
+        let (plan, owned) = plan_gallery(&current, &want, &scenes, &own);
         // Organized is never ours to set.
         prop_assert!(plan.organized.is_none());
         let after = apply_gallery(&current, &plan);
-        let again = plan_gallery(&after, &want, &scenes);
+        // Planned again with what the first write made ours: nothing left, same claims.
+        let (again, owned_again) =
+            plan_gallery(&after, &want, &scenes, &Ownership::new(owned.clone(), false));
         prop_assert!(again.is_empty(), "second plan not empty: {again:?}");
+        prop_assert_eq!(owned_again, owned);
         // Additions only, the user's entries first and kept.
         prop_assert!(after.urls.starts_with(&current.urls));
         prop_assert!(after.performer_ids.starts_with(&current.performer_ids));
@@ -93,6 +99,13 @@ proptest! {
         for s in &scenes { prop_assert!(after.scene_ids.contains(s)); }
         // Never cleared: no value of ours keeps the user's.
         if want_details.is_none() { prop_assert_eq!(after.details, cur_details); }
-        if want.title.is_empty() { prop_assert_eq!(after.title, current.title); }
+        if want.title.is_empty() { prop_assert_eq!(&after.title, &current.title); }
+        // A title someone else set stays unless forced; a free one becomes ours.
+        let free = cur_title.as_deref().is_none_or(str::is_empty);
+        if !want.title.is_empty() && (free || force) {
+            prop_assert_eq!(after.title.as_deref(), Some(want.title.as_str()));
+        } else if !want.title.is_empty() {
+            prop_assert_eq!(after.title, cur_title);
+        }
     }
 }

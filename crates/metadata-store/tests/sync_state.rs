@@ -1,5 +1,6 @@
 //! The SQLite sync-state store: upserts, per-creator loads, runs, summaries, persistence across
-//! reopen, and a 10,000-record save in one call.
+//! reopen, a 10,000-record save in one call, per-field ownership hashes, and a state file made
+//! before those hashes existed (migrated in place, its records still load).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,6 +18,11 @@ fn record(creator: i64, kind: EntityKind, key: &str) -> SyncRecord {
         fingerprint: Some(u64::MAX - 7),
         written_at: Utc.with_ymd_and_hms(2024, 5, 6, 7, 8, 9).single(),
         last_error: None,
+        field_hashes: Some(
+            [("title".to_owned(), 42), ("studio".to_owned(), u64::MAX)]
+                .into_iter()
+                .collect(),
+        ),
     }
 }
 
@@ -111,4 +117,105 @@ async fn saves_ten_thousand_records_in_one_call() {
         state.load_creator(AccountId(7)).await.unwrap().len(),
         10_000
     );
+}
+
+#[tokio::test]
+async fn field_hashes_are_saved_replaced_and_cleared() {
+    let state = SqliteSyncState::in_memory().await.unwrap();
+    let mut r = record(1, EntityKind::Scene, "media:1");
+    state.save(std::slice::from_ref(&r)).await.unwrap();
+    assert_eq!(
+        state.load_creator(AccountId(1)).await.unwrap(),
+        vec![r.clone()]
+    );
+    r.field_hashes = Some([("date".to_owned(), 7)].into_iter().collect());
+    state.save(std::slice::from_ref(&r)).await.unwrap();
+    assert_eq!(
+        state.load_creator(AccountId(1)).await.unwrap()[0].field_hashes,
+        r.field_hashes
+    );
+    // An empty map (tracked, nothing ours) is not the same as "never tracked".
+    r.field_hashes = Some(Default::default());
+    state.save(std::slice::from_ref(&r)).await.unwrap();
+    assert_eq!(
+        state.load_creator(AccountId(1)).await.unwrap()[0].field_hashes,
+        Some(Default::default())
+    );
+    r.field_hashes = None;
+    r.stash_id = None;
+    state.save(std::slice::from_ref(&r)).await.unwrap();
+    let got = &state.load_creator(AccountId(1)).await.unwrap()[0];
+    assert_eq!(
+        (got.field_hashes.as_ref(), got.stash_id.as_ref()),
+        (None, None)
+    );
+}
+
+#[tokio::test]
+async fn a_state_file_from_before_field_hashes_is_migrated_in_place() {
+    use sea_orm::{ConnectionTrait, Database};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old-state.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    // The schema and migration history the first release wrote, with one record in it.
+    let old = Database::connect(&url).await.unwrap();
+    for sql in [
+        "CREATE TABLE fansly_stash_state_migrations (version varchar NOT NULL PRIMARY KEY, \
+         applied_at bigint NOT NULL)",
+        "INSERT INTO fansly_stash_state_migrations VALUES ('s0001_records_and_runs', 0)",
+        "CREATE TABLE sync_records (creator bigint NOT NULL, kind varchar NOT NULL, \
+         key varchar NOT NULL, stash_id varchar NULL, fingerprint bigint NULL, \
+         written_at_ms bigint NULL, last_error varchar NULL, PRIMARY KEY (creator, kind, key))",
+        "CREATE TABLE sync_runs (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, \
+         started_at_ms bigint NOT NULL, finished_at_ms bigint NULL, outcome varchar NOT NULL, \
+         summary varchar NOT NULL)",
+        "INSERT INTO sync_records VALUES (1, 'image', 'media:9', '12', 5, 1700000000000, NULL)",
+    ] {
+        old.execute_unprepared(sql).await.unwrap();
+    }
+    old.close().await.unwrap();
+
+    let state = SqliteSyncState::open(path.to_str().unwrap()).await.unwrap();
+    let got = state.load_creator(AccountId(1)).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        (got[0].stash_id.as_deref(), got[0].fingerprint),
+        (Some("12"), Some(5))
+    );
+    assert_eq!(
+        got[0].field_hashes, None,
+        "written before fields were tracked"
+    );
+    let mut r = got[0].clone();
+    r.field_hashes = Some([("title".to_owned(), 1)].into_iter().collect());
+    state.save(std::slice::from_ref(&r)).await.unwrap();
+    state.close().await.unwrap();
+    let state = SqliteSyncState::open(path.to_str().unwrap()).await.unwrap();
+    assert_eq!(state.load_creator(AccountId(1)).await.unwrap(), vec![r]);
+}
+
+#[tokio::test]
+async fn a_state_file_whose_migration_was_cut_short_opens() {
+    use sea_orm::{ConnectionTrait, Database};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut-state.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    // A process killed after the tables were made but before any history row was written.
+    let old = Database::connect(&url).await.unwrap();
+    for sql in [
+        "CREATE TABLE sync_records (creator bigint NOT NULL, kind varchar NOT NULL, \
+         key varchar NOT NULL, stash_id varchar NULL, fingerprint bigint NULL, \
+         written_at_ms bigint NULL, last_error varchar NULL, field_hashes varchar NULL, \
+         PRIMARY KEY (creator, kind, key))",
+        "CREATE TABLE sync_runs (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, \
+         started_at_ms bigint NOT NULL, finished_at_ms bigint NULL, outcome varchar NOT NULL, \
+         summary varchar NOT NULL)",
+    ] {
+        old.execute_unprepared(sql).await.unwrap();
+    }
+    old.close().await.unwrap();
+    let state = SqliteSyncState::open(path.to_str().unwrap()).await.unwrap();
+    let r = record(1, EntityKind::Tag, "tag:a");
+    state.save(std::slice::from_ref(&r)).await.unwrap();
+    assert_eq!(state.load_creator(AccountId(1)).await.unwrap(), vec![r]);
 }

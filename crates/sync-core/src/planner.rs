@@ -1,18 +1,191 @@
 //! The planner: desired state against current state gives the smallest patch (only fields
-//! that differ), under the safety rules: fields we do not own are never in a patch, nothing
-//! is ever cleared, and lists (performers, tags, urls, scenes) only grow: desired = current ∪
-//! ours, current entries first.
+//! that differ), under the safety rules: nothing is ever cleared; lists (performers, tags,
+//! urls, scenes) only grow: desired = current ∪ ours, current entries first; and each scalar
+//! field we write (title, details, date, code, studio) is changed only while it is ours.
+//!
+//! A scalar field is ours when it is empty, when it already holds our value, or when it still
+//! holds what we last wrote there (by hash, remembered per field in the sync state); a value
+//! anyone else put there, before our first sync or after, is left alone unless `force`.
+//! fansly-scraper's own stamps count as ours: they follow the same title rule (so they equal
+//! ours), and its legacy titles containing `Media from` are replaced.
 //!
 //! [`Plan`] is the readable list of what a dry run would write.
 
 use std::fmt::Write as _;
 
-use domain::Patch;
-use domain::ids::SceneId;
-use domain::ports::EntityKind;
+use domain::ids::{SceneId, StudioId};
+use domain::ports::{EntityKind, FieldHashes};
 use domain::stash::{Gallery, GalleryPatch, NewGallery, StampFields, StampPatch};
+use domain::{FuzzyDate, Patch};
 
 use crate::convert::DesiredFields;
+use crate::fingerprint::Fingerprint;
+
+/// The names of the owned scalar fields, as stored in [`FieldHashes`].
+pub mod field {
+    /// Title.
+    pub const TITLE: &str = "title";
+    /// Details.
+    pub const DETAILS: &str = "details";
+    /// Date.
+    pub const DATE: &str = "date";
+    /// Code.
+    pub const CODE: &str = "code";
+    /// Studio.
+    pub const STUDIO: &str = "studio";
+}
+
+/// fansly-scraper's legacy titles contain this; such a title is replaced (its own rule).
+pub const LEGACY_TITLE_MARKER: &str = "Media from";
+
+/// A scalar value we may own: hashable the same way on every run, and possibly blank.
+pub trait OwnedValue: PartialEq + Clone {
+    /// The hash remembered in [`FieldHashes`].
+    fn value_hash(&self) -> u64;
+    /// Whether the value counts as empty (free to take).
+    fn is_blank(&self) -> bool;
+}
+
+impl OwnedValue for String {
+    fn value_hash(&self) -> u64 {
+        Fingerprint::new().str(self).finish()
+    }
+    fn is_blank(&self) -> bool {
+        self.trim().is_empty()
+    }
+}
+
+impl OwnedValue for FuzzyDate {
+    fn value_hash(&self) -> u64 {
+        Fingerprint::new().str(&self.to_string()).finish()
+    }
+    fn is_blank(&self) -> bool {
+        false
+    }
+}
+
+impl OwnedValue for StudioId {
+    fn value_hash(&self) -> u64 {
+        Fingerprint::new().str(self.as_str()).finish()
+    }
+    fn is_blank(&self) -> bool {
+        self.as_str().is_empty()
+    }
+}
+
+/// What we know about who owns the scalar fields of one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ownership {
+    last: FieldHashes,
+    legacy: bool,
+    force: bool,
+}
+
+impl Ownership {
+    /// Fields whose current value hashes to `last[field]` are ours; with `force`, every field.
+    pub fn new(last: FieldHashes, force: bool) -> Self {
+        Self {
+            last,
+            legacy: false,
+            force,
+        }
+    }
+
+    /// An object we wrote before fields were tracked: every field counts as ours (the old
+    /// per-object rule), once; the write then records per-field hashes.
+    pub fn legacy(force: bool) -> Self {
+        Self {
+            last: FieldHashes::new(),
+            legacy: true,
+            force,
+        }
+    }
+
+    /// An object we know nothing about.
+    pub fn unknown() -> Self {
+        Self::new(FieldHashes::new(), false)
+    }
+
+    /// An object we know nothing about, written with `force` (ours wins).
+    pub fn unknown_forced() -> Self {
+        Self::new(FieldHashes::new(), true)
+    }
+
+    /// What to keep in the record when the object is left alone on purpose (organized, not
+    /// ours): the same hashes; `None` keeps a record from before field tracking as it is.
+    pub fn kept(&self) -> Option<FieldHashes> {
+        (!self.legacy).then(|| self.last.clone())
+    }
+
+    /// The patch for one field, noting in `out` the hash of the value the field will hold when
+    /// it is ours. `replaceable`: the current value is a known stamp of ours by its form.
+    fn scalar<T: OwnedValue>(
+        &self,
+        name: &str,
+        current: Option<&T>,
+        desired: Option<&T>,
+        replaceable: bool,
+        out: &mut FieldHashes,
+    ) -> Patch<T> {
+        let Some(d) = desired.filter(|d| !d.is_blank()) else {
+            // Nothing to write; the claim stays while the value is still the one we wrote.
+            if let (Some(h), Some(c)) = (self.last.get(name), current)
+                && *h == c.value_hash()
+            {
+                out.insert(name.to_owned(), *h);
+            }
+            return Patch::Unchanged;
+        };
+        let ours = match current {
+            None => true,
+            Some(c) if c == d => {
+                out.insert(name.to_owned(), d.value_hash());
+                return Patch::Unchanged;
+            }
+            Some(c) if c.is_blank() => true,
+            Some(c) => {
+                self.force
+                    || self.legacy
+                    || replaceable
+                    || self.last.get(name) == Some(&c.value_hash())
+            }
+        };
+        if ours {
+            out.insert(name.to_owned(), d.value_hash());
+            Patch::Set(d.clone())
+        } else {
+            Patch::Unchanged
+        }
+    }
+}
+
+fn legacy_title(current: Option<&String>) -> bool {
+    current.is_some_and(|t| t.contains(LEGACY_TITLE_MARKER))
+}
+
+/// The hashes of every scalar field of `desired` (an object we create holds exactly these).
+pub fn desired_hashes(desired: &DesiredFields) -> FieldHashes {
+    let mut out = FieldHashes::new();
+    let own = Ownership::new(FieldHashes::new(), true);
+    let _ = own.scalar(field::TITLE, None, Some(&desired.title), false, &mut out);
+    let _ = own.scalar(field::CODE, None, desired.code.as_ref(), false, &mut out);
+    let _ = own.scalar(
+        field::DETAILS,
+        None,
+        desired.details.as_ref(),
+        false,
+        &mut out,
+    );
+    let _ = own.scalar(field::DATE, None, desired.date.as_ref(), false, &mut out);
+    let _ = own.scalar(
+        field::STUDIO,
+        None,
+        desired.studio_id.as_ref(),
+        false,
+        &mut out,
+    );
+    out
+}
 
 /// `current` followed by the entries of `ours` it lacks.
 pub fn union<T: Clone + PartialEq>(current: &[T], ours: &[T]) -> Vec<T> {
@@ -25,14 +198,6 @@ pub fn union<T: Clone + PartialEq>(current: &[T], ours: &[T]) -> Vec<T> {
     out
 }
 
-/// Sets the field when we have a value and it differs; never clears.
-fn scalar<T: PartialEq + Clone>(current: Option<&T>, desired: Option<&T>) -> Patch<T> {
-    match desired {
-        Some(d) if current != Some(d) => Patch::Set(d.clone()),
-        _ => Patch::Unchanged,
-    }
-}
-
 /// Sets the list to current ∪ ours when that adds something.
 fn additions<T: PartialEq + Clone>(current: &[T], ours: &[T]) -> Patch<Vec<T>> {
     let merged = union(current, ours);
@@ -43,43 +208,117 @@ fn additions<T: PartialEq + Clone>(current: &[T], ours: &[T]) -> Patch<Vec<T>> {
     }
 }
 
-/// The patch that brings a scene or image to the desired fields. `organized` and galleries
-/// are never touched (galleries are linked from the gallery side).
-pub fn plan_stamp<Id>(id: Id, current: &StampFields, desired: &DesiredFields) -> StampPatch<Id> {
-    StampPatch {
-        title: scalar(current.title.as_ref(), Some(&desired.title)),
-        code: scalar(current.code.as_ref(), desired.code.as_ref()),
-        details: scalar(current.details.as_ref(), desired.details.as_ref()),
-        date: scalar(current.date.as_ref(), desired.date.as_ref()),
+/// The patch that brings a scene or image to the desired fields, and the hashes of the fields
+/// that are ours afterwards. `organized` and galleries are never touched (galleries are
+/// linked from the gallery side).
+pub fn plan_stamp<Id>(
+    id: Id,
+    current: &StampFields,
+    desired: &DesiredFields,
+    own: &Ownership,
+) -> (StampPatch<Id>, FieldHashes) {
+    let mut out = FieldHashes::new();
+    let legacy = legacy_title(current.title.as_ref());
+    let patch = StampPatch {
+        title: own.scalar(
+            field::TITLE,
+            current.title.as_ref(),
+            Some(&desired.title),
+            legacy,
+            &mut out,
+        ),
+        code: own.scalar(
+            field::CODE,
+            current.code.as_ref(),
+            desired.code.as_ref(),
+            false,
+            &mut out,
+        ),
+        details: own.scalar(
+            field::DETAILS,
+            current.details.as_ref(),
+            desired.details.as_ref(),
+            false,
+            &mut out,
+        ),
+        date: own.scalar(
+            field::DATE,
+            current.date.as_ref(),
+            desired.date.as_ref(),
+            false,
+            &mut out,
+        ),
         urls: additions(&current.urls, &desired.urls),
-        studio_id: scalar(current.studio_id.as_ref(), desired.studio_id.as_ref()),
+        studio_id: own.scalar(
+            field::STUDIO,
+            current.studio_id.as_ref(),
+            desired.studio_id.as_ref(),
+            false,
+            &mut out,
+        ),
         performer_ids: additions(&current.performer_ids, &desired.performer_ids),
         tag_ids: additions(&current.tag_ids, &desired.tag_ids),
         ..StampPatch::new(id)
-    }
+    };
+    (patch, out)
 }
 
-/// The patch that brings an existing gallery to the desired fields, adding our scenes.
+/// The patch that brings an existing gallery to the desired fields, adding our scenes, and
+/// the hashes of the fields that are ours afterwards.
 pub fn plan_gallery(
     current: &Gallery,
     desired: &DesiredFields,
     scenes: &[SceneId],
-) -> GalleryPatch {
-    let title = (current.title.as_deref() != Some(desired.title.as_str())
-        && !desired.title.is_empty())
-    .then(|| desired.title.clone());
-    GalleryPatch {
+    own: &Ownership,
+) -> (GalleryPatch, FieldHashes) {
+    let mut out = FieldHashes::new();
+    let title = match own.scalar(
+        field::TITLE,
+        current.title.as_ref(),
+        Some(&desired.title),
+        legacy_title(current.title.as_ref()),
+        &mut out,
+    ) {
+        Patch::Set(t) => Some(t),
+        Patch::Unchanged | Patch::Clear => None,
+    };
+    let patch = GalleryPatch {
         title,
-        code: scalar(current.code.as_ref(), desired.code.as_ref()),
-        details: scalar(current.details.as_ref(), desired.details.as_ref()),
-        date: scalar(current.date.as_ref(), desired.date.as_ref()),
+        code: own.scalar(
+            field::CODE,
+            current.code.as_ref(),
+            desired.code.as_ref(),
+            false,
+            &mut out,
+        ),
+        details: own.scalar(
+            field::DETAILS,
+            current.details.as_ref(),
+            desired.details.as_ref(),
+            false,
+            &mut out,
+        ),
+        date: own.scalar(
+            field::DATE,
+            current.date.as_ref(),
+            desired.date.as_ref(),
+            false,
+            &mut out,
+        ),
         urls: additions(&current.urls, &desired.urls),
-        studio_id: scalar(current.studio_id.as_ref(), desired.studio_id.as_ref()),
+        studio_id: own.scalar(
+            field::STUDIO,
+            current.studio_id.as_ref(),
+            desired.studio_id.as_ref(),
+            false,
+            &mut out,
+        ),
         performer_ids: additions(&current.performer_ids, &desired.performer_ids),
         tag_ids: additions(&current.tag_ids, &desired.tag_ids),
         scene_ids: additions(&current.scene_ids, scenes),
         ..GalleryPatch::new(current.id.clone())
-    }
+    };
+    (patch, out)
 }
 
 /// A gallery to create. We create galleries with `organized: false` (upstream uses `true`) so
@@ -275,8 +514,7 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::FuzzyDate;
-    use domain::ids::{GalleryId, ImageId, PerformerId, StudioId, TagId};
+    use domain::ids::{GalleryId, ImageId, PerformerId, TagId};
     use proptest::prelude::*;
 
     fn apply<Id: Clone>(cur: &StampFields, p: StampPatch<Id>) -> StampFields {
@@ -327,8 +565,18 @@ mod tests {
             organized: false,
             ..StampFields::default()
         };
-        let p = plan_stamp(ImageId::new("i"), &current, &desired());
+        let (p, owned) = plan_stamp(
+            ImageId::new("i"),
+            &current,
+            &desired(),
+            &Ownership::unknown(),
+        );
         assert!(p.title.is_unchanged(), "same title");
+        assert_eq!(
+            owned.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["code", "date", "studio", "title"],
+            "the title equal to ours is recorded as ours; the user's details are not"
+        );
         assert!(
             p.details.is_unchanged(),
             "we have no details: the user's stay"
@@ -369,8 +617,15 @@ mod tests {
         };
         let mut d = desired();
         d.code = Some("1".into());
-        let p = plan_gallery(&g, &d, &[SceneId::new("s1"), SceneId::new("s0")]);
-        assert_eq!(p.title.as_deref(), Some("A title here"));
+        let scenes = [SceneId::new("s1"), SceneId::new("s0")];
+        let (p, _) = plan_gallery(&g, &d, &scenes, &Ownership::unknown());
+        assert!(p.title.is_none(), "\"old\" was not written by us: it stays");
+        let mine: FieldHashes = [(field::TITLE.to_owned(), "old".to_owned().value_hash())]
+            .into_iter()
+            .collect();
+        let (p, owned) = plan_gallery(&g, &d, &scenes, &Ownership::new(mine, false));
+        assert_eq!(p.title.as_deref(), Some("A title here"), "ours: updated");
+        assert_eq!(owned[field::TITLE], "A title here".to_owned().value_hash());
         assert!(p.code.is_unchanged() && p.details.is_unchanged());
         assert_eq!(
             p.scene_ids,
@@ -407,7 +662,137 @@ mod tests {
         );
         assert!(t.contains("1 change(s) planned"));
         assert!(Plan::default().render_table().contains("up to date"));
-        let _ = FuzzyDate::Year(2020);
+    }
+
+    fn stamp(title: Option<&str>, details: Option<&str>, date: Option<&str>) -> StampFields {
+        StampFields {
+            title: title.map(str::to_owned),
+            details: details.map(str::to_owned),
+            date: date.and_then(|d| d.parse().ok()),
+            ..StampFields::default()
+        }
+    }
+
+    fn hashes_of(pairs: &[(&str, &str)]) -> FieldHashes {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned().value_hash()))
+            .collect()
+    }
+
+    #[test]
+    fn a_field_is_written_only_while_it_is_free_or_ours() {
+        let mut d = desired();
+        d.details = Some("new caption".into());
+        // Free: empty or blank values are taken.
+        let (p, owned) = plan_stamp(
+            ImageId::new("i"),
+            &stamp(None, Some("  "), None),
+            &d,
+            &Ownership::unknown(),
+        );
+        assert_eq!(p.title, Patch::Set("A title here".into()));
+        assert_eq!(p.details, Patch::Set("new caption".into()));
+        assert!(matches!(p.date, Patch::Set(_)));
+        assert_eq!(owned[field::DETAILS], "new caption".to_owned().value_hash());
+
+        // Someone else's values, before our first sync or after our last write: left alone.
+        let user = stamp(Some("My title"), Some("my notes"), Some("2020-01-01"));
+        let ours_before = hashes_of(&[("title", "Old caption"), ("details", "Old caption")]);
+        for own in [
+            Ownership::unknown(),
+            Ownership::new(ours_before.clone(), false),
+        ] {
+            let (p, owned) = plan_stamp(ImageId::new("i"), &user, &d, &own);
+            assert!(
+                p.title.is_unchanged() && p.details.is_unchanged() && p.date.is_unchanged(),
+                "{p:?}"
+            );
+            assert!(!owned.contains_key(field::TITLE) && !owned.contains_key(field::DATE));
+        }
+
+        // Still what we wrote: ours, so our new value replaces it.
+        let ours_now = stamp(Some("Old caption"), Some("Old caption"), Some("2020-01-01"));
+        let mut last = ours_before;
+        last.insert(
+            field::DATE.to_owned(),
+            "2020-01-01".parse::<FuzzyDate>().unwrap().value_hash(),
+        );
+        let (p, owned) = plan_stamp(
+            ImageId::new("i"),
+            &ours_now,
+            &d,
+            &Ownership::new(last, false),
+        );
+        assert_eq!(p.title, Patch::Set("A title here".into()));
+        assert_eq!(p.details, Patch::Set("new caption".into()));
+        assert_eq!(p.date, Patch::Set("2024-03-05".parse().unwrap()));
+        assert_eq!(owned[field::TITLE], "A title here".to_owned().value_hash());
+
+        // With force ours wins; a record from before field tracking owns every field once.
+        for own in [Ownership::unknown_forced(), Ownership::legacy(false)] {
+            let (p, _) = plan_stamp(ImageId::new("i"), &user, &d, &own);
+            assert_eq!(p.title, Patch::Set("A title here".into()));
+            assert_eq!(p.details, Patch::Set("new caption".into()));
+            assert!(matches!(p.date, Patch::Set(_)));
+        }
+    }
+
+    #[test]
+    fn upstream_stamps_count_as_ours() {
+        let d = desired();
+        // fansly-scraper's legacy title: replaced.
+        let (p, _) = plan_stamp(
+            ImageId::new("i"),
+            &stamp(Some("Media from alice - 2024/03/05"), None, None),
+            &d,
+            &Ownership::unknown(),
+        );
+        assert_eq!(p.title, Patch::Set("A title here".into()));
+        // Its title-rule title equals ours: simply recorded as ours, then followed.
+        let (p, owned) = plan_stamp(
+            ImageId::new("i"),
+            &stamp(Some("A title here"), None, None),
+            &d,
+            &Ownership::unknown(),
+        );
+        assert!(p.title.is_unchanged());
+        let mut changed = d.clone();
+        changed.title = "An edited caption".into();
+        let (p, _) = plan_stamp(
+            ImageId::new("i"),
+            &stamp(Some("A title here"), None, None),
+            &changed,
+            &Ownership::new(owned, false),
+        );
+        assert_eq!(p.title, Patch::Set("An edited caption".into()));
+    }
+
+    #[test]
+    fn a_field_we_have_no_value_for_keeps_its_claim_only_while_unchanged() {
+        let mut d = desired();
+        d.details = None;
+        let last = hashes_of(&[("details", "we wrote this")]);
+        let (p, owned) = plan_stamp(
+            ImageId::new("i"),
+            &stamp(None, Some("we wrote this"), None),
+            &d,
+            &Ownership::new(last.clone(), false),
+        );
+        assert!(p.details.is_unchanged(), "never cleared");
+        assert_eq!(owned.get(field::DETAILS), last.get(field::DETAILS));
+        let (_, owned) = plan_stamp(
+            ImageId::new("i"),
+            &stamp(None, Some("the user's now"), None),
+            &d,
+            &Ownership::new(last, false),
+        );
+        assert!(!owned.contains_key(field::DETAILS));
+        assert_eq!(
+            desired_hashes(&desired()).len(),
+            4,
+            "title, code, date, studio"
+        );
     }
 
     fn ids_strategy() -> impl Strategy<Value = Vec<String>> {
@@ -417,14 +802,15 @@ mod tests {
     proptest! {
         #[test]
         fn applying_a_plan_then_planning_again_is_empty(
-            cur_title in proptest::option::of("[ab]{1,3}"), cur_code in proptest::option::of("[12]"),
+            cur_title in proptest::option::of("[ab]{0,3}"), cur_code in proptest::option::of("[12]"),
             cur_details in proptest::option::of("[xy]"), cur_studio in proptest::option::of("[34]"),
             cur_perf in ids_strategy(), cur_tags in ids_strategy(), cur_urls in ids_strategy(),
             want_title in "[ab]{1,3}", want_code in proptest::option::of("[12]"), want_details in proptest::option::of("[xy]"),
             want_studio in proptest::option::of("[34]"), want_perf in ids_strategy(), want_tags in ids_strategy(), want_urls in ids_strategy(),
+            force in any::<bool>(),
         ) {
             let current = StampFields {
-                title: cur_title, code: cur_code, details: cur_details.clone(), date: None,
+                title: cur_title.clone(), code: cur_code, details: cur_details.clone(), date: None,
                 urls: cur_urls.clone(), organized: false, studio_id: cur_studio.map(StudioId::new),
                 performer_ids: cur_perf.iter().cloned().map(PerformerId::new).collect(),
                 tag_ids: cur_tags.iter().cloned().map(TagId::new).collect(), gallery_ids: vec![],
@@ -435,8 +821,13 @@ mod tests {
                 performer_ids: want_perf.iter().cloned().map(PerformerId::new).collect(),
                 tag_ids: want_tags.iter().cloned().map(TagId::new).collect(),
             };
-            let after = apply(&current, plan_stamp(ImageId::new("1"), &current, &want));
-            prop_assert!(plan_stamp(ImageId::new("1"), &after, &want).is_empty());
+            let own = Ownership::new(FieldHashes::new(), force);
+            let (patch, owned) = plan_stamp(ImageId::new("1"), &current, &want, &own);
+            let after = apply(&current, patch);
+            let (again, owned_again) =
+                plan_stamp(ImageId::new("1"), &after, &want, &Ownership::new(owned.clone(), false));
+            prop_assert!(again.is_empty());
+            prop_assert_eq!(owned_again, owned);
             // Additions only: everything the user had is still there, in the same order.
             prop_assert!(after.urls.starts_with(&current.urls));
             prop_assert!(after.performer_ids.starts_with(&current.performer_ids));
@@ -445,7 +836,13 @@ mod tests {
             if want_details.is_none() { prop_assert_eq!(after.details, cur_details); }
             // Everything we want is there.
             for u in &want_urls { prop_assert!(after.urls.contains(u)); }
-            prop_assert_eq!(after.title.as_deref(), Some(want.title.as_str()));
+            // Our title is there when the field was free or forced; otherwise the user's stays.
+            let free = cur_title.as_deref().is_none_or(str::is_empty);
+            if free || force {
+                prop_assert_eq!(after.title.as_deref(), Some(want.title.as_str()));
+            } else {
+                prop_assert_eq!(after.title, cur_title);
+            }
         }
     }
 }

@@ -95,6 +95,9 @@ pub struct SyncReport {
     pub errors: Vec<ItemError>,
     /// Objects and files left alone on purpose.
     pub skipped: Vec<SkipNote>,
+    /// Remembered ids Stash no longer had (the user deleted the object): forgotten, and found
+    /// or created again by natural key.
+    pub healed: Vec<SkipNote>,
     /// Stash requests made during the run, per operation.
     pub requests: RequestStats,
     /// Wall time.
@@ -191,6 +194,9 @@ impl fmt::Display for SyncReport {
                 ""
             }
         )?;
+        for h in &self.healed {
+            writeln!(f, "healed: {} {}: {}", h.creator, h.what, h.reason)?;
+        }
         for e in &self.errors {
             writeln!(
                 f,

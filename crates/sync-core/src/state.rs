@@ -6,7 +6,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use domain::ids::AccountId;
-use domain::ports::{EntityKind, SyncRecord};
+use domain::ports::{EntityKind, FieldHashes, SyncRecord};
+
+use crate::planner::Ownership;
 
 /// What we remember about one creator's Stash objects.
 #[derive(Debug, Clone)]
@@ -69,9 +71,76 @@ impl SyncState {
                 fingerprint: None,
                 written_at: None,
                 last_error: None,
+                field_hashes: None,
             });
         f(rec);
         self.dirty.insert((kind, key.to_owned()));
+    }
+
+    /// Who owns the scalar fields of the object `stash_id` that `key` maps to: the hashes of
+    /// what we last wrote there, nothing when the record is about another object (a re-scan
+    /// made a new one), or "all ours" for a record written before fields were tracked (the
+    /// old per-object rule, kept so an upgraded state file does not freeze our own titles).
+    pub fn ownership(&self, kind: EntityKind, key: &str, stash_id: &str, force: bool) -> Ownership {
+        let Some(r) = self
+            .get(kind, key)
+            .filter(|r| r.stash_id.as_deref() == Some(stash_id))
+        else {
+            return Ownership::new(FieldHashes::new(), force);
+        };
+        match &r.field_hashes {
+            Some(h) => Ownership::new(h.clone(), force),
+            None if r.fingerprint.is_some() => Ownership::legacy(force),
+            None => Ownership::new(FieldHashes::new(), force),
+        }
+    }
+
+    /// Records that `stash_id` now carries what `fingerprint` describes, and that the fields
+    /// in `fields` hold the values we own (by hash).
+    pub fn mark_stamped(
+        &mut self,
+        kind: EntityKind,
+        key: &str,
+        stash_id: &str,
+        fingerprint: u64,
+        fields: FieldHashes,
+        at: DateTime<Utc>,
+    ) {
+        self.upsert(kind, key, |r| {
+            r.stash_id = Some(stash_id.to_owned());
+            r.fingerprint = Some(fingerprint);
+            r.written_at = Some(at);
+            r.last_error = None;
+            r.field_hashes = Some(fields);
+        });
+    }
+
+    /// Forgets the Stash id of a record (and what we wrote there): the object is gone from
+    /// Stash, so the next lookup finds or creates it again by its natural key.
+    pub fn forget(&mut self, kind: EntityKind, key: &str) {
+        if self.get(kind, key).is_none() {
+            return;
+        }
+        self.upsert(kind, key, |r| {
+            r.stash_id = None;
+            r.fingerprint = None;
+            r.field_hashes = None;
+        });
+    }
+
+    /// Forgets the Stash ids of every record `which(kind, key)` picks; returns how many were
+    /// known.
+    pub fn forget_where(&mut self, which: impl Fn(EntityKind, &str) -> bool) -> usize {
+        let keys: Vec<(EntityKind, String)> = self
+            .records
+            .iter()
+            .filter(|((k, key), r)| which(*k, key) && r.stash_id.is_some())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for (kind, key) in &keys {
+            self.forget(*kind, key);
+        }
+        keys.len()
     }
 
     /// Records that `stash_id` now carries what `fingerprint` describes.
@@ -153,6 +222,54 @@ mod tests {
             (rec.fingerprint, rec.stash_id.as_deref()),
             (Some(7), Some("s1"))
         );
+    }
+
+    #[test]
+    fn ownership_comes_from_the_record_of_the_same_object() {
+        let mut s = SyncState::new(AccountId(1), vec![]);
+        let fields: FieldHashes = [("title".to_owned(), 5)].into_iter().collect();
+        s.mark_stamped(
+            EntityKind::Image,
+            "media:1",
+            "i1",
+            7,
+            fields.clone(),
+            Utc::now(),
+        );
+        assert_eq!(
+            s.ownership(EntityKind::Image, "media:1", "i1", false),
+            Ownership::new(fields, false)
+        );
+        assert_eq!(
+            s.ownership(EntityKind::Image, "media:1", "i2", false),
+            Ownership::new(FieldHashes::new(), false),
+            "another object: nothing of it is known to be ours"
+        );
+        // A record from before per-field tracking: the old per-object rule.
+        s.mark_written(EntityKind::Image, "media:2", "i3", 7, Utc::now());
+        assert_eq!(
+            s.ownership(EntityKind::Image, "media:2", "i3", false),
+            Ownership::legacy(false)
+        );
+        s.forget(EntityKind::Image, "media:1");
+        let r = s.get(EntityKind::Image, "media:1").unwrap();
+        assert_eq!(
+            (
+                r.stash_id.as_deref(),
+                r.fingerprint,
+                r.field_hashes.as_ref()
+            ),
+            (None, None, None)
+        );
+        s.mark_written(EntityKind::Tag, "tag:a", "t", 0, Utc::now());
+        s.mark_written(EntityKind::Tag, "tag:b", "u", 0, Utc::now());
+        assert_eq!(
+            s.forget_where(|k, key| k == EntityKind::Tag && key != "tag:b"),
+            1
+        );
+        assert_eq!(s.stash_id(EntityKind::Tag, "tag:b"), Some("u"));
+        assert_eq!(s.stash_id(EntityKind::Tag, "tag:a"), None);
+        assert_eq!(s.stash_id(EntityKind::Image, "media:2"), Some("i3"));
     }
 
     #[test]

@@ -263,9 +263,39 @@ async fn after_new_downloads_only_the_new_items_are_read_and_written() {
 }
 
 #[tokio::test]
-async fn a_users_edit_survives_until_our_source_changes_and_user_additions_always_survive() {
-    let w = World::standard();
+async fn a_users_fields_survive_our_source_changing_and_force_makes_ours_win() {
+    let mut w = World::standard();
+    // Before our first sync the user titled the unattached image and annotated the scene.
+    {
+        let mut s = w.fake();
+        let id = s.image_by_file(&img_file(1007)).id.clone();
+        s.images.get_mut(&id).unwrap().fields.title = Some("Picked by me".into());
+        let id = s
+            .scene_by_file("2024-03-01_at_10-00_UTC_id_1002.mp4")
+            .id
+            .clone();
+        s.scenes.get_mut(&id).unwrap().fields.details = Some("my scene notes".into());
+    }
     w.run().await;
+    {
+        let s = w.fake();
+        let f = &s.image_by_file(&img_file(1007)).fields;
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Picked by me"),
+            "set before us: theirs"
+        );
+        assert_eq!(f.code.as_deref(), Some("1007"), "free fields are ours");
+        let f = &s
+            .scene_by_file("2024-03-01_at_10-00_UTC_id_1002.mp4")
+            .fields;
+        assert_eq!(f.details.as_deref(), Some("my scene notes"));
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Morning walk on the beach #summer - 2/3")
+        );
+    }
+    // After it, the user edits a title and a date, and adds a tag and a url.
     {
         let mut s = w.fake();
         let id = s.image_by_file(&img_file(1004)).id.clone();
@@ -276,38 +306,121 @@ async fn a_users_edit_survives_until_our_source_changes_and_user_additions_alway
         });
         let img = s.images.get_mut(&id).unwrap();
         img.fields.title = Some("My own title".into());
+        img.fields.date = "2020-01-01".parse().ok();
         img.fields.tag_ids.push(domain::ids::TagId::new("900"));
         img.fields.urls.push("https://example.com/mine".into());
     }
     let (_, _) = w.run().await;
     assert_eq!(
-        w.fake()
-            .image_by_file(&img_file(1004))
-            .fields
-            .title
-            .as_deref(),
-        Some("My own title")
+        w.fake().write_calls(),
+        0,
+        "unchanged source: nothing read or written"
     );
-    assert_eq!(w.fake().write_calls(), 0);
 
-    // Our source changes: the post gets a caption.
-    w.items.lock().unwrap()[1].content = "Now with a real caption".into();
+    // Our source changes: posts get new captions, the unattached media a new date.
+    {
+        let mut items = w.items.lock().unwrap();
+        items[0].content = "An evening walk instead".into();
+        items[1].content = "Now with a real caption".into();
+        items[1].created_at =
+            Some(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2024, 3, 8, 12, 0, 0).unwrap());
+        items[3].created_at =
+            Some(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2024, 3, 9, 12, 0, 0).unwrap());
+    }
+    w.run().await;
+    {
+        let s = w.fake();
+        let f = &s.image_by_file(&img_file(1004)).fields;
+        assert_eq!(
+            f.title.as_deref(),
+            Some("My own title"),
+            "edited after us: theirs"
+        );
+        assert_eq!(
+            f.date.unwrap().to_string(),
+            "2020-01-01",
+            "edited after us: theirs"
+        );
+        assert_eq!(
+            f.details.as_deref(),
+            Some("Now with a real caption"),
+            "still what we wrote: ours, updated"
+        );
+        assert!(
+            f.tag_ids.contains(&domain::ids::TagId::new("900")),
+            "the user's tag stays"
+        );
+        assert_eq!(
+            f.urls,
+            ["https://fansly.com/post/101", "https://example.com/mine"],
+            "urls only grow"
+        );
+        let f = &s.image_by_file(&img_file(1007)).fields;
+        assert_eq!(f.title.as_deref(), Some("Picked by me"));
+        assert_eq!(
+            f.date.unwrap().to_string(),
+            "2024-03-09",
+            "our date follows the source"
+        );
+        let f = &s
+            .scene_by_file("2024-03-01_at_10-00_UTC_id_1002.mp4")
+            .fields;
+        assert_eq!(f.details.as_deref(), Some("my scene notes"));
+        assert_eq!(f.title.as_deref(), Some("An evening walk instead - 2/3"));
+        assert_eq!(
+            s.gallery_by_code("101")[0].title.as_deref(),
+            Some("Now with a real caption"),
+            "our gallery title follows the source"
+        );
+        let rec = w.record(EntityKind::Image, "media:1004").unwrap();
+        let owned = rec.field_hashes.unwrap();
+        assert!(owned.contains_key("details") && !owned.contains_key("title"));
+    }
+
+    // The user renames our gallery; a later source change leaves that title alone too.
+    {
+        let mut s = w.fake();
+        let id = s.gallery_by_code("101")[0].id.clone();
+        s.galleries.get_mut(&id).unwrap().title = Some("My gallery".into());
+    }
+    w.items.lock().unwrap()[1].content = "A third caption arrives".into();
+    w.run().await;
+    {
+        let s = w.fake();
+        let g = s.gallery_by_code("101")[0];
+        assert_eq!(g.title.as_deref(), Some("My gallery"));
+        assert_eq!(g.details.as_deref(), Some("A third caption arrives"));
+        assert_eq!(
+            s.image_by_file(&img_file(1004)).fields.title.as_deref(),
+            Some("My own title")
+        );
+    }
+
+    // With force, ours wins everywhere.
+    w.opts.force = true;
     w.run().await;
     let s = w.fake();
     let f = &s.image_by_file(&img_file(1004)).fields;
-    assert_eq!(f.title.as_deref(), Some("Now with a real caption - 2/3"));
-    assert!(
-        f.tag_ids.contains(&domain::ids::TagId::new("900")),
-        "the user's tag stays"
+    assert_eq!(f.title.as_deref(), Some("A third caption arrives - 2/3"));
+    assert_eq!(f.date.unwrap().to_string(), "2024-03-08");
+    assert_eq!(
+        s.image_by_file(&img_file(1007)).fields.title.as_deref(),
+        Some("alice - 2024/03/09")
     );
     assert_eq!(
-        f.urls,
-        ["https://fansly.com/post/101", "https://example.com/mine"],
-        "urls only grow"
+        s.scene_by_file("2024-03-01_at_10-00_UTC_id_1002.mp4")
+            .fields
+            .details
+            .as_deref(),
+        Some("An evening walk instead")
     );
     assert_eq!(
         s.gallery_by_code("101")[0].title.as_deref(),
-        Some("Now with a real caption")
+        Some("A third caption arrives")
+    );
+    assert!(
+        f.tag_ids.contains(&domain::ids::TagId::new("900")),
+        "force never removes the user's additions"
     );
 }
 
@@ -705,10 +818,10 @@ async fn a_gallery_made_by_a_killed_run_or_by_upstream_is_adopted_by_code() {
     let w = World::standard();
     {
         let mut s = w.fake();
-        let g = domain::stash::Gallery {
-            id: domain::ids::GalleryId::new("5000"),
-            title: Some("upstream title".into()),
-            code: Some("100".into()),
+        let gallery = |id: &str, code: &str, title: &str| domain::stash::Gallery {
+            id: domain::ids::GalleryId::new(id),
+            title: Some(title.into()),
+            code: Some(code.into()),
             details: None,
             date: None,
             urls: vec![],
@@ -720,6 +833,10 @@ async fn a_gallery_made_by_a_killed_run_or_by_upstream_is_adopted_by_code() {
             image_count: 0,
             user_created: true,
         };
+        // fansly-scraper's legacy title, and one the user gave the other post's gallery.
+        let g = gallery("5000", "100", "Media from alice - 2024/03/01");
+        s.galleries.insert(g.id.clone(), g);
+        let g = gallery("5001", "101", "Named by the user");
         s.galleries.insert(g.id.clone(), g);
     }
     let (report, _) = w.run().await;
@@ -729,11 +846,174 @@ async fn a_gallery_made_by_a_killed_run_or_by_upstream_is_adopted_by_code() {
     assert_eq!(g.id.as_str(), "5000");
     assert_eq!(
         g.title.as_deref(),
-        Some("Morning walk on the beach #summer")
+        Some("Morning walk on the beach #summer"),
+        "a legacy upstream title is replaced"
     );
     assert_eq!(s.gallery_images[&g.id].len(), 2);
-    assert_eq!(report.totals()[&EntityKind::Gallery].created, 2);
-    assert_eq!(report.totals()[&EntityKind::Gallery].updated, 1);
+    let g = s.gallery_by_code("101")[0];
+    assert_eq!(g.id.as_str(), "5001");
+    assert_eq!(g.title.as_deref(), Some("Named by the user"));
+    assert_eq!(g.details.as_deref(), Some("hi"), "free fields are filled");
+    assert_eq!(s.gallery_images[&g.id].len(), 3);
+    assert_eq!(report.totals()[&EntityKind::Gallery].created, 1);
+    assert_eq!(report.totals()[&EntityKind::Gallery].updated, 2);
+}
+
+/// Post 100's and the message's items get new content, so their objects are written again.
+fn change_sources(w: &World, tag: &str) {
+    let mut items = w.items.lock().unwrap();
+    items[0].content = format!("Morning walk, part two #{tag}");
+    items[2].content = format!("A message, edited ({tag})");
+}
+
+#[tokio::test]
+async fn deleted_tags_and_studios_are_found_or_created_again_once_and_the_failed_items_retried() {
+    let w = World::standard();
+    w.run().await;
+    let (old_tag, old_studio) = {
+        let mut s = w.fake();
+        (s.delete_tag("summer"), s.delete_studio("alice (Fansly)"))
+    };
+    change_sources(&w, "summer");
+    let (report, _) = w.run().await;
+    {
+        let s = w.fake();
+        // The first batch (posts 100 and 101) met the stale ids; post 100's objects failed.
+        let failed: Vec<&str> = report.errors.iter().map(|e| e.key.as_str()).collect();
+        assert!(
+            failed.contains(&"media:1001") && failed.contains(&"post:100"),
+            "{failed:?}"
+        );
+        assert!(
+            report
+                .errors
+                .iter()
+                .all(|e| e.error.contains("FOREIGN KEY")),
+            "{:?}",
+            report.errors
+        );
+        // Healed once: one find-or-create per kind, no duplicates.
+        assert_eq!(report.healed.len(), 1, "{:?}", report.healed);
+        assert!(
+            report.healed[0].reason.contains("tag summer"),
+            "{:?}",
+            report.healed
+        );
+        assert!(report.healed[0].reason.contains("studio alice (Fansly)"));
+        assert_eq!(s.calls("find_or_create_tags"), 1);
+        assert_eq!(s.calls("find_or_create_performers"), 1);
+        assert_eq!(
+            s.calls("find_or_create_studios"),
+            1,
+            "the network is still there"
+        );
+        assert_eq!(s.tags.iter().filter(|t| t.name == "summer").count(), 1);
+        let studio = s.studio_id("alice (Fansly)");
+        assert_ne!(studio, old_studio);
+        assert_ne!(s.tag_id("summer"), old_tag);
+        // The next batch already used the new ids.
+        let f = &s.image_by_file(&img_file(1006)).fields;
+        assert_eq!(f.title.as_deref(), Some("A message, edited (summer)"));
+        assert_eq!(f.studio_id.as_ref(), Some(&studio));
+        assert!(report.to_string().contains("healed:"));
+    }
+    // The next run retries what failed, with the new ids, and then all is quiet.
+    let (report, _) = w.run().await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.healed.is_empty());
+    {
+        let s = w.fake();
+        let f = &s.image_by_file(&img_file(1001)).fields;
+        assert_eq!(
+            f.title.as_deref(),
+            Some("Morning walk, part two #summer - 1/3")
+        );
+        assert_eq!(f.studio_id, Some(s.studio_id("alice (Fansly)")));
+        assert_eq!(s.tag_names(&f.tag_ids), ["summer"]);
+        assert_eq!(
+            s.gallery_by_code("100")[0].studio_id,
+            Some(s.studio_id("alice (Fansly)"))
+        );
+        assert_eq!(
+            s.calls("find_or_create_tags") + s.calls("find_or_create_studios"),
+            0
+        );
+    }
+    w.run().await;
+    assert_eq!(w.fake().write_calls(), 0, "{:?}", w.fake().calls);
+}
+
+#[tokio::test]
+async fn a_deleted_network_studio_is_created_again_when_a_creator_studio_needs_it() {
+    let w = World::standard();
+    w.run().await;
+    {
+        let mut s = w.fake();
+        s.delete_studio("alice (Fansly)");
+        s.delete_studio("Fansly (network)");
+    }
+    change_sources(&w, "summer");
+    let (report, _) = w.run().await;
+    // Healing re-creates the creator studio; creating it under the stale network fails, which
+    // heals the network studio too, without failing the creator.
+    assert!(report.creators[0].error.is_none(), "{:?}", report.creators);
+    assert!(
+        report.healed.iter().any(|h| h.what == "Fansly (network)"),
+        "{:?}",
+        report.healed
+    );
+    let s = w.fake();
+    let network = s.studio_id("Fansly (network)");
+    let studio = s
+        .studios
+        .iter()
+        .find(|x| x.name == "alice (Fansly)")
+        .unwrap();
+    assert_eq!(studio.parent_id.as_ref(), Some(&network));
+    assert_eq!(s.studios.len(), 2);
+}
+
+#[tokio::test]
+async fn a_deleted_gallery_is_looked_up_by_code_then_made_again() {
+    let w = World::standard();
+    w.run().await;
+    let old = w.fake().gallery_by_code("100")[0].id.clone();
+    w.fake().delete_gallery(&old);
+    // Unchanged source: the fingerprint says nothing to do, and nothing is read.
+    w.run().await;
+    assert!(w.fake().gallery_by_code("100").is_empty());
+    assert_eq!(w.fake().total_calls(), 2);
+    change_sources(&w, "summer");
+    let (report, _) = w.run().await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let s = w.fake();
+    assert_eq!(
+        s.calls("galleries_by_ids"),
+        2,
+        "one per batch with a changed gallery"
+    );
+    assert_eq!(
+        s.calls("galleries_by_codes"),
+        1,
+        "only for the gone gallery"
+    );
+    let g = s.gallery_by_code("100");
+    assert_eq!(g.len(), 1);
+    assert_ne!(g[0].id, old);
+    assert_eq!(
+        g[0].title.as_deref(),
+        Some("Morning walk, part two #summer")
+    );
+    assert_eq!(s.gallery_images[&g[0].id].len(), 2);
+    assert_eq!(report.healed.len(), 1, "{:?}", report.healed);
+    assert_eq!(report.healed[0].what, "post:100");
+    assert_eq!(
+        w.record(EntityKind::Gallery, "post:100")
+            .unwrap()
+            .stash_id
+            .as_deref(),
+        Some(g[0].id.as_str())
+    );
 }
 
 fn with_a_lost_download(scan: bool) -> (World, String) {

@@ -218,6 +218,7 @@ mod tests {
             fingerprint: Some(1),
             written_at: None,
             last_error: (!ok).then(|| "boom".to_owned()),
+            field_hashes: None,
         }
     }
 

@@ -1,6 +1,8 @@
 //! The sync-state port: what we remember between runs, in a store of our own (never in the
 //! upstream tables).
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -56,6 +58,11 @@ impl EntityKind {
     }
 }
 
+/// Per owned scalar field (`title`, `details`, `date`, `code`, `studio`), a hash of the value we
+/// last wrote to it (or found already equal to ours). A field whose current value no longer has
+/// that hash was edited by someone else and is theirs.
+pub type FieldHashes = BTreeMap<String, u64>;
+
 /// What we last did to one Stash object on behalf of one source key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncRecord {
@@ -74,6 +81,9 @@ pub struct SyncRecord {
     pub written_at: Option<DateTime<Utc>>,
     /// The last error, while the item is failing.
     pub last_error: Option<String>,
+    /// Which scalar fields are ours, by the hash of what we wrote. `None` for entities and for
+    /// records written before per-field ownership was tracked.
+    pub field_hashes: Option<FieldHashes>,
 }
 
 /// One sync run, as remembered.

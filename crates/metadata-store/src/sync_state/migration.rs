@@ -1,5 +1,9 @@
 //! The sync-state database's own schema (a file of ours, never the upstream tables), with its
 //! own migration history table so it can share nothing with the metadata migrations.
+//!
+//! Every step is idempotent (`IF NOT EXISTS`, column checks): SQLite migrations are not run in
+//! one transaction, so a process killed between a step and its history row must be able to
+//! run the step again on the next start.
 
 use sea_orm_migration::prelude::*;
 
@@ -9,7 +13,7 @@ pub struct StateMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for StateMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateStateTables)]
+        vec![Box::new(CreateStateTables), Box::new(AddFieldHashes)]
     }
 
     fn migration_table_name() -> DynIden {
@@ -34,6 +38,7 @@ impl MigrationTrait for CreateStateTables {
             .create_table(
                 Table::create()
                     .table(Alias::new("sync_records"))
+                    .if_not_exists()
                     .col(
                         ColumnDef::new(Alias::new("creator"))
                             .big_integer()
@@ -66,6 +71,7 @@ impl MigrationTrait for CreateStateTables {
             .create_table(
                 Table::create()
                     .table(Alias::new("sync_runs"))
+                    .if_not_exists()
                     .col(
                         ColumnDef::new(Alias::new("id"))
                             .integer()
@@ -96,6 +102,50 @@ impl MigrationTrait for CreateStateTables {
             .await?;
         manager
             .drop_table(Table::drop().table(Alias::new("sync_records")).to_owned())
+            .await
+    }
+}
+
+/// Per-field ownership: the hashes of the scalar values we last wrote, per record. Existing
+/// state files get the column with `NULL` (records written before fields were tracked).
+struct AddFieldHashes;
+
+impl MigrationName for AddFieldHashes {
+    fn name(&self) -> &str {
+        "s0002_field_hashes"
+    }
+}
+
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for AddFieldHashes {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.has_column("sync_records", "field_hashes").await? {
+            return Ok(());
+        }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("sync_records"))
+                    .add_column(
+                        ColumnDef::new(Alias::new("field_hashes"))
+                            .string()
+                            .null()
+                            .default(Option::<String>::None),
+                    )
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("sync_records"))
+                    .drop_column(Alias::new("field_hashes"))
+                    .to_owned(),
+            )
             .await
     }
 }

@@ -1,5 +1,6 @@
 //! [`SqliteSyncState`]: the SQLite implementation of [`SyncStateStore`], our memory between
-//! runs (per Stash object: id, fingerprint, last write, last error; and the runs).
+//! runs (per Stash object: id, fingerprint, per-field ownership hashes, last write, last error;
+//! and the runs).
 //!
 //! It lives in a SQLite file of our own, never in the upstream metadata tables. `save` upserts
 //! all records in one transaction (multi-row `INSERT … ON CONFLICT DO UPDATE`);
@@ -13,7 +14,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use domain::ids::AccountId;
 use domain::ports::{
-    CreatorStateSummary, EntityKind, RunRecord, SyncRecord, SyncStateError, SyncStateStore,
+    CreatorStateSummary, EntityKind, FieldHashes, RunRecord, SyncRecord, SyncStateError,
+    SyncStateStore,
 };
 use sea_orm::sea_query::{Alias, Expr, OnConflict, Order, Query, SqliteQueryBuilder};
 use sea_orm::{
@@ -24,7 +26,7 @@ use sea_orm_migration::MigratorTrait;
 
 use migration::StateMigrator;
 
-/// Records per multi-row insert (7 bind parameters each, under SQLite's 32,766 limit).
+/// Records per multi-row insert (8 bind parameters each, under SQLite's 32,766 limit).
 const ROWS_PER_INSERT: usize = 2_000;
 
 /// The sync-state store in a SQLite file.
@@ -61,6 +63,26 @@ fn fp_from_db(v: i64) -> u64 {
     u64::from_ne_bytes(v.to_ne_bytes())
 }
 
+/// `title=<16 hex digits>;details=<16 hex digits>`; field names never contain `=` or `;`.
+fn hashes_to_db(h: &FieldHashes) -> String {
+    h.iter()
+        .map(|(k, v)| format!("{k}={v:016x}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The hashes written by [`hashes_to_db`]. A damaged entry is dropped (that field is then no
+/// longer known to be ours, which is the safe side: it is left alone unless it is empty).
+fn hashes_from_db(s: &str) -> FieldHashes {
+    s.split(';')
+        .filter(|e| !e.is_empty())
+        .filter_map(|e| {
+            let (k, v) = e.split_once('=')?;
+            Some((k.to_owned(), u64::from_str_radix(v, 16).ok()?))
+        })
+        .collect()
+}
+
 #[derive(FromQueryResult)]
 struct RecordRow {
     creator: i64,
@@ -70,6 +92,7 @@ struct RecordRow {
     fingerprint: Option<i64>,
     written_at_ms: Option<i64>,
     last_error: Option<String>,
+    field_hashes: Option<String>,
 }
 
 #[derive(FromQueryResult)]
@@ -141,8 +164,8 @@ impl SyncStateStore for SqliteSyncState {
     async fn load_creator(&self, creator: AccountId) -> Result<Vec<SyncRecord>, SyncStateError> {
         let rows = RecordRow::find_by_statement(
             self.stmt(
-                "SELECT creator, kind, key, stash_id, fingerprint, written_at_ms, last_error \
-             FROM sync_records WHERE creator = $1 ORDER BY kind, key"
+                "SELECT creator, kind, key, stash_id, fingerprint, written_at_ms, last_error, \
+             field_hashes FROM sync_records WHERE creator = $1 ORDER BY kind, key"
                     .into(),
                 vec![creator.0.into()],
             ),
@@ -164,6 +187,7 @@ impl SyncStateStore for SqliteSyncState {
                 fingerprint: r.fingerprint.map(fp_from_db),
                 written_at: r.written_at_ms.and_then(from_ms),
                 last_error: r.last_error,
+                field_hashes: r.field_hashes.as_deref().map(hashes_from_db),
             });
         }
         Ok(out)
@@ -182,6 +206,7 @@ impl SyncStateStore for SqliteSyncState {
             "fingerprint",
             "written_at_ms",
             "last_error",
+            "field_hashes",
         ];
         for chunk in records.chunks(ROWS_PER_INSERT) {
             let mut insert = Query::insert();
@@ -191,8 +216,14 @@ impl SyncStateStore for SqliteSyncState {
                 .on_conflict(
                     OnConflict::columns(["creator", "kind", "key"].map(Alias::new))
                         .update_columns(
-                            ["stash_id", "fingerprint", "written_at_ms", "last_error"]
-                                .map(Alias::new),
+                            [
+                                "stash_id",
+                                "fingerprint",
+                                "written_at_ms",
+                                "last_error",
+                                "field_hashes",
+                            ]
+                            .map(Alias::new),
                         )
                         .to_owned(),
                 );
@@ -206,6 +237,7 @@ impl SyncStateStore for SqliteSyncState {
                         r.fingerprint.map(fp_to_db).into(),
                         r.written_at.map(ms).into(),
                         r.last_error.clone().into(),
+                        r.field_hashes.as_ref().map(hashes_to_db).into(),
                     ])
                     .map_err(|e| SyncStateError::Query(e.to_string()))?;
             }
@@ -338,5 +370,22 @@ impl SyncStateStore for SqliteSyncState {
                 last_written_at: r.last_ms.and_then(from_ms),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_hashes_round_trip_and_damage_drops_only_the_bad_entry() {
+        let h: FieldHashes = [("title".to_owned(), u64::MAX), ("date".to_owned(), 0)]
+            .into_iter()
+            .collect();
+        assert_eq!(hashes_from_db(&hashes_to_db(&h)), h);
+        assert_eq!(hashes_from_db(""), FieldHashes::new());
+        let damaged = hashes_from_db("title=zz;code=00000000000000ff;junk");
+        assert_eq!(damaged.len(), 1);
+        assert_eq!(damaged["code"], 255);
     }
 }

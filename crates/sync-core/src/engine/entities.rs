@@ -2,6 +2,8 @@
 //! Ids remembered in the sync state need no request; the rest are found or created with one
 //! batched call per kind (two for studios, since a creator studio needs its parent's id).
 //! In a dry run nothing is created: unknown entities get placeholder ids and planned changes.
+//! A remembered network studio Stash no longer has shows when the creator's studio cannot be
+//! created under it; it is then found or created again, and the creator's studio retried.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +13,7 @@ use domain::ports::EntityKind;
 use domain::stash::{PerformerSpec, StudioSpec};
 
 use super::SyncEngine;
+use super::heal::is_stale_reference;
 use super::outcome::Tally;
 use crate::convert::{EntityIds, creator_studio_spec, network_studio_spec, tag_spec};
 use crate::error::CreatorError;
@@ -35,7 +38,8 @@ fn performer_fp(s: &PerformerSpec) -> u64 {
         .finish()
 }
 
-fn state_key(kind: EntityKind, name: &str) -> String {
+/// The state key of an entity record.
+pub(crate) fn state_key(kind: EntityKind, name: &str) -> String {
     format!("{}:{name}", kind.as_str())
 }
 
@@ -155,6 +159,7 @@ impl SyncEngine {
             };
             ids.studios.insert(creator_spec_name, id);
         } else {
+            let network_created = !studio_specs.is_empty();
             if let Some(spec) = studio_specs.pop() {
                 let found = self.stash.find_or_create_studios(&[spec]).await?;
                 let r = found.get(&network_name).ok_or_else(|| {
@@ -185,11 +190,54 @@ impl SyncEngine {
             let id = match creator_known {
                 Some(id) => id,
                 None => {
-                    let spec = creator_studio_spec(account, network_cache.clone());
-                    let found = self
+                    let mut spec = creator_studio_spec(account, network_cache.clone());
+                    let found = match self
                         .stash
                         .find_or_create_studios(std::slice::from_ref(&spec))
-                        .await?;
+                        .await
+                    {
+                        Ok(found) => found,
+                        Err(e) if !network_created && is_stale_reference(&e.to_string()) => {
+                            // The remembered network studio is gone: find or create it again,
+                            // then the creator's studio under it.
+                            state.forget(EntityKind::Studio, &network_key);
+                            let r = self
+                                .stash
+                                .find_or_create_studios(&[network_studio_spec(&network_name)])
+                                .await?;
+                            let r = r.get(&network_name).ok_or_else(|| {
+                                CreatorError::Creator(format!(
+                                    "Stash neither found nor created the network studio \
+                                     '{network_name}'"
+                                ))
+                            })?;
+                            if r.created {
+                                tally.created(EntityKind::Studio)
+                            }
+                            state.mark_written(
+                                EntityKind::Studio,
+                                &network_key,
+                                r.entity.id.as_str(),
+                                0,
+                                now,
+                            );
+                            *network_cache = Some(r.entity.id.clone());
+                            tally.healed(
+                                creator,
+                                &network_name,
+                                &format!(
+                                    "the remembered studio '{network_name}' is gone from Stash \
+                                     ({e}); found or created it again as {}",
+                                    r.entity.id
+                                ),
+                            );
+                            spec = creator_studio_spec(account, network_cache.clone());
+                            self.stash
+                                .find_or_create_studios(std::slice::from_ref(&spec))
+                                .await?
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
                     let r = found.get(&spec.name).ok_or_else(|| {
                         CreatorError::Creator(format!(
                             "Stash neither found nor created the studio '{}'",

@@ -7,15 +7,19 @@
 //! data therefore costs `server_info` and the file listing, and writes nothing. With a scan:
 //! `start_scan`, `wait_for_job`, then one `wait_for_files` read-back of at most
 //! [`read_back::READ_BACK_SAMPLE`] names (the adapter polls it until they show or the deadline).
+//! Only when something the state remembers is gone from Stash: one gallery lookup by code per
+//! batch with such galleries, and once per creator one find-or-create per entity kind (see
+//! [`heal`]).
 
 mod entities;
+mod heal;
 mod outcome;
 mod prepare;
 mod read_back;
 mod write;
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use chrono::Utc;
@@ -38,7 +42,7 @@ use crate::report::{CreatorReport, SyncReport};
 use crate::state::SyncState;
 use entities::EntityNeeds;
 use outcome::{CreatorOutcome, Tally};
-use prepare::PrepareCtx;
+use prepare::{CurrentIds, PrepareCtx};
 use read_back::{READ_BACK_CAP, READ_BACK_SAMPLE, ReadBackSample};
 
 /// The sync engine.
@@ -164,6 +168,7 @@ impl SyncEngine {
             report.interrupted |= outcome.interrupted;
             report.errors.append(&mut outcome.errors);
             report.skipped.append(&mut outcome.skipped);
+            report.healed.append(&mut outcome.healed);
             plan.changes.append(&mut outcome.plan);
             report.creators.push(CreatorReport {
                 creator: account.username.clone(),
@@ -402,6 +407,7 @@ impl SyncEngine {
             ids
         };
         outcome.absorb(std::mem::take(&mut tally), monitor);
+        let ids = RwLock::new(CurrentIds { generation: 0, ids });
         let ctx = PrepareCtx {
             creator,
             root: &root,
@@ -433,10 +439,11 @@ impl SyncEngine {
                         .repo
                         .content_page(account.id, cursor.take(), self.batches.batch_size)
                         .await?;
-                    let batch = self
+                    let mut batch = self
                         .prepare_batch(ctx_ref, &page.items)
                         .instrument(tracing::debug_span!("batch", items = page.items.len()))
                         .await?;
+                    batch.source = page.items;
                     if tx.send(batch).await.is_err() {
                         return Ok(false);
                     }
@@ -450,13 +457,31 @@ impl SyncEngine {
             drop(tx);
             read
         };
+        let entity_needs = &entity_needs;
         let writer = async move {
             let mut rx = rx;
             let mut done = 0u64;
             let mut stopped = false;
-            while let Some(batch) = rx.recv().await {
+            let mut healed = false;
+            while let Some(mut batch) = rx.recv().await {
                 done += batch.items as u64;
-                self.write_batch(ctx_ref, batch, outcome, monitor).await?;
+                let generation = match ctx_ref.ids.read() {
+                    Ok(i) => i.generation,
+                    Err(p) => p.into_inner().generation,
+                };
+                if batch.generation != generation {
+                    // Planned with ids healed since: plan it again with the new ones.
+                    let source = std::mem::take(&mut batch.source);
+                    batch = self.prepare_batch(ctx_ref, &source).await?;
+                }
+                let stale = self.write_batch(ctx_ref, batch, outcome, monitor).await?;
+                if stale && !healed {
+                    healed = true;
+                    let mut tally = Tally::default();
+                    self.heal_entities(account, entity_needs, ctx_ref, network, &mut tally)
+                        .await?;
+                    outcome.absorb(tally, monitor);
+                }
                 monitor.emit(SyncEvent::Progress {
                     creator: creator.to_owned(),
                     phase: Phase::Items,

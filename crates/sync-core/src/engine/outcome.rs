@@ -14,6 +14,7 @@ pub(crate) struct CreatorOutcome {
     pub(crate) counts: CountsByKind,
     pub(crate) errors: Vec<ItemError>,
     pub(crate) skipped: Vec<SkipNote>,
+    pub(crate) healed: Vec<SkipNote>,
     pub(crate) plan: Vec<PlannedChange>,
     pub(crate) interrupted: bool,
 }
@@ -24,6 +25,7 @@ pub(crate) struct Tally {
     pub(crate) counts: CountsByKind,
     pub(crate) errors: Vec<ItemError>,
     pub(crate) skipped: Vec<SkipNote>,
+    pub(crate) healed: Vec<SkipNote>,
     pub(crate) plan: Vec<PlannedChange>,
 }
 
@@ -56,6 +58,15 @@ impl Tally {
 
     pub(crate) fn note(&mut self, creator: &str, what: &str, reason: &str) {
         self.skipped.push(SkipNote {
+            creator: creator.to_owned(),
+            what: what.to_owned(),
+            reason: reason.to_owned(),
+        });
+    }
+
+    /// Notes a stale id that was forgotten (and what happens instead).
+    pub(crate) fn healed(&mut self, creator: &str, what: &str, reason: &str) {
+        self.healed.push(SkipNote {
             creator: creator.to_owned(),
             what: what.to_owned(),
             reason: reason.to_owned(),
@@ -104,6 +115,10 @@ impl CreatorOutcome {
             tracing::info!(creator = %note.creator, what = %note.what, reason = %note.reason, "left alone");
         }
         self.skipped.extend(tally.skipped);
+        for note in &tally.healed {
+            tracing::warn!(creator = %note.creator, what = %note.what, reason = %note.reason, "stale id healed");
+        }
+        self.healed.extend(tally.healed);
         self.plan.extend(tally.plan);
     }
 }

@@ -1,17 +1,19 @@
 //! The reading stage of the items phase: one batch of items becomes desired galleries and
 //! stamps; those whose fingerprint says "unchanged" stop here at no cost; the rest are read from
-//! Stash (bounded concurrency, one call per object kind) and planned into minimal patches.
+//! Stash (bounded concurrency, one call per object kind) and planned into minimal patches that
+//! change only the fields that are ours (see [`crate::planner`]). A remembered gallery that is
+//! gone from Stash is looked up again by its code (one more call, only when that happens).
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use chrono::Utc;
 use domain::content::{ContentItem, MediaRole};
 use domain::fansly::MediaKind;
 use domain::ids::{FileId, GalleryId, ImageId, PostId, SceneId};
-use domain::ports::{EntityKind, MediaServerError};
+use domain::ports::{EntityKind, FieldHashes, MediaServerError};
 use domain::stash::{
     Gallery, GalleryImages, GalleryPatch, Image, ImagePatch, NewGallery, Scene, ScenePatch,
 };
@@ -24,7 +26,7 @@ use crate::convert::{
 };
 use crate::error::CreatorError;
 use crate::index::{FileMatches, MediaIndex, ObjectRef};
-use crate::planner::{new_gallery, plan_gallery, plan_stamp};
+use crate::planner::{Ownership, desired_hashes, new_gallery, plan_gallery, plan_stamp};
 use crate::state::SyncState;
 
 /// A scene or image whose desired fields differ from what we last wrote.
@@ -35,6 +37,7 @@ struct StampWork {
     desired: DesiredFields,
     fp: u64,
     files: Vec<FileId>,
+    own: Ownership,
 }
 
 /// Where a gallery stands before reading.
@@ -53,6 +56,7 @@ struct GalleryWork {
     desired: DesiredFields,
     fp: u64,
     target: GalleryTarget,
+    own: Ownership,
     scenes: Vec<SceneId>,
     images: Vec<ImageId>,
     chapters: Vec<DesiredChapter>,
@@ -63,6 +67,8 @@ struct GalleryWork {
 pub(crate) struct GalleryFollowUp {
     pub(crate) key: String,
     pub(crate) fp: u64,
+    /// The hashes of the gallery's fields that are ours once it is written.
+    pub(crate) fields: FieldHashes,
     pub(crate) images: Vec<ImageId>,
     pub(crate) chapters: Vec<DesiredChapter>,
     /// Whether the gallery may already have chapters (adopted or known galleries).
@@ -75,17 +81,24 @@ pub(crate) struct GalleryFollowUp {
 #[derive(Debug, Default)]
 pub(crate) struct PlannedBatch {
     pub(crate) items: usize,
-    pub(crate) scenes: Vec<(ScenePatch, String, u64)>,
-    pub(crate) images: Vec<(ImagePatch, String, u64)>,
+    pub(crate) scenes: Vec<(ScenePatch, String, u64, FieldHashes)>,
+    pub(crate) images: Vec<(ImagePatch, String, u64, FieldHashes)>,
     pub(crate) new_galleries: Vec<(NewGallery, GalleryFollowUp)>,
     pub(crate) gallery_patches: Vec<(GalleryPatch, GalleryFollowUp)>,
     /// Galleries that only need images or chapters (their own fields are as desired).
     pub(crate) gallery_links: Vec<(GalleryId, GalleryFollowUp)>,
-    /// Objects found as desired (or left alone on purpose): recorded without a write.
-    pub(crate) settled: Vec<(EntityKind, String, String, u64)>,
+    /// Objects found as desired (or left alone on purpose): recorded without a write, with
+    /// the hashes of the fields that are ours (`None`: keep what the record has).
+    pub(crate) settled: Vec<(EntityKind, String, String, u64, Option<FieldHashes>)>,
+    /// Records whose Stash object is gone: their ids are forgotten.
+    pub(crate) forget: Vec<(EntityKind, String)>,
     /// Objects that failed before any write.
     pub(crate) failed: Vec<(EntityKind, String, Option<String>, String)>,
     pub(crate) tally: Tally,
+    /// The [`CurrentIds::generation`] it was planned with.
+    pub(crate) generation: u32,
+    /// The items it was planned from (kept to plan them again after a heal).
+    pub(crate) source: Vec<ContentItem>,
 }
 
 enum ReadOut {
@@ -97,13 +110,22 @@ enum ReadOut {
 
 type ReadFuture<'a> = Pin<Box<dyn Future<Output = ReadOut> + Send + 'a>>;
 
+/// The entity ids batches are planned with, and how many times they were healed: a batch
+/// planned with an older generation is planned again before it is written.
+#[derive(Debug, Default)]
+pub(crate) struct CurrentIds {
+    pub(crate) generation: u32,
+    pub(crate) ids: EntityIds,
+}
+
 /// The per-creator context the reading stage needs.
 pub(crate) struct PrepareCtx<'a> {
     pub(crate) creator: &'a str,
     pub(crate) root: &'a str,
     pub(crate) index: &'a MediaIndex,
     pub(crate) matches: &'a FileMatches,
-    pub(crate) ids: &'a EntityIds,
+    /// Performer, studio and tag ids; replaced when stale ids are healed mid-run.
+    pub(crate) ids: &'a RwLock<CurrentIds>,
     pub(crate) state: &'a Mutex<SyncState>,
     /// File names the post-scan read-back did not see (already reported with the reason).
     pub(crate) unseen: &'a HashSet<String>,
@@ -216,6 +238,39 @@ impl SyncEngine {
         {
             fatal(r.clone())?;
         }
+        // Remembered galleries Stash no longer has (deleted by the user): look for one with
+        // our code again before creating a new one.
+        let gone: Vec<&GalleryWork> = match &by_id {
+            Ok(found) => galleries
+                .iter()
+                .filter(
+                    |g| matches!(&g.target, GalleryTarget::Known(id) if !found.contains_key(id)),
+                )
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        let mut refound: HashMap<String, Vec<Gallery>> = HashMap::new();
+        if !gone.is_empty() {
+            let codes: Vec<String> = gone.iter().map(|g| g.code.clone()).collect();
+            match self.stash.galleries_by_codes(&codes).await {
+                Ok(m) => refound = m,
+                Err(e) => fatal(e)?,
+            }
+            for g in &gone {
+                if let GalleryTarget::Known(id) = &g.target {
+                    batch.forget.push((EntityKind::Gallery, g.key.clone()));
+                    batch.tally.healed(
+                        ctx.creator,
+                        &g.key,
+                        &format!(
+                            "gallery {id} is gone from Stash; its id was forgotten and the \
+                             gallery found again by code {} or created anew",
+                            g.code
+                        ),
+                    );
+                }
+            }
+        }
 
         // Stamps.
         let mut not_ours: HashSet<ImageId> = HashSet::new();
@@ -256,15 +311,19 @@ impl SyncEngine {
                             &s.key,
                             &format!("scene {id} is marked organized"),
                         );
-                        batch.settled.push((kind, s.key, id.to_string(), s.fp));
+                        batch
+                            .settled
+                            .push((kind, s.key, id.to_string(), s.fp, s.own.kept()));
                         continue;
                     }
-                    let patch = plan_stamp(id.clone(), &scene.fields, &s.desired);
+                    let (patch, fields) = plan_stamp(id.clone(), &scene.fields, &s.desired, &s.own);
                     if patch.is_empty() {
                         batch.tally.unchanged(kind);
-                        batch.settled.push((kind, s.key, id.to_string(), s.fp));
+                        batch
+                            .settled
+                            .push((kind, s.key, id.to_string(), s.fp, Some(fields)));
                     } else {
-                        batch.scenes.push((patch, s.key, s.fp));
+                        batch.scenes.push((patch, s.key, s.fp, fields));
                     }
                 }
                 ObjectRef::Image(id) => {
@@ -287,7 +346,9 @@ impl SyncEngine {
                                 ctx.root
                             ),
                         );
-                        batch.settled.push((kind, s.key, id.to_string(), s.fp));
+                        batch
+                            .settled
+                            .push((kind, s.key, id.to_string(), s.fp, s.own.kept()));
                         not_ours.insert(id.clone());
                         continue;
                     }
@@ -298,15 +359,19 @@ impl SyncEngine {
                             &s.key,
                             &format!("image {id} is marked organized"),
                         );
-                        batch.settled.push((kind, s.key, id.to_string(), s.fp));
+                        batch
+                            .settled
+                            .push((kind, s.key, id.to_string(), s.fp, s.own.kept()));
                         continue;
                     }
-                    let patch = plan_stamp(id.clone(), &image.fields, &s.desired);
+                    let (patch, fields) = plan_stamp(id.clone(), &image.fields, &s.desired, &s.own);
                     if patch.is_empty() {
                         batch.tally.unchanged(kind);
-                        batch.settled.push((kind, s.key, id.to_string(), s.fp));
+                        batch
+                            .settled
+                            .push((kind, s.key, id.to_string(), s.fp, Some(fields)));
                     } else {
-                        batch.images.push((patch, s.key, s.fp));
+                        batch.images.push((patch, s.key, s.fp, fields));
                     }
                 }
             }
@@ -331,7 +396,7 @@ impl SyncEngine {
                         ));
                         continue;
                     }
-                    Ok(m) => m.get(id).cloned(),
+                    Ok(m) => m.get(id).cloned().or_else(|| adopt(refound.get(&g.code))),
                 },
                 GalleryTarget::ByCode => match &by_code {
                     Err(e) => {
@@ -343,18 +408,18 @@ impl SyncEngine {
                         ));
                         continue;
                     }
-                    Ok(m) => m.get(&g.code).and_then(|found| {
-                        found
-                            .iter()
-                            .find(|x| x.user_created)
-                            .or(found.first())
-                            .cloned()
-                    }),
+                    Ok(m) => adopt(m.get(&g.code)),
                 },
+            };
+            // A gallery found by code is another object than the one the record knew.
+            let own = match (&g.target, &current) {
+                (GalleryTarget::Known(id), Some(cur)) if *id == cur.id => g.own.clone(),
+                _ => Ownership::new(FieldHashes::new(), self.opts.force),
             };
             let follow = GalleryFollowUp {
                 key: g.key.clone(),
                 fp: g.fp,
+                fields: desired_hashes(&g.desired),
                 images,
                 chapters: g.chapters.clone(),
                 check_chapters: current.is_some(),
@@ -374,9 +439,13 @@ impl SyncEngine {
                             &g.key,
                             &format!("gallery {} is marked organized", cur.id),
                         );
-                        batch
-                            .settled
-                            .push((EntityKind::Gallery, g.key, cur.id.to_string(), g.fp));
+                        batch.settled.push((
+                            EntityKind::Gallery,
+                            g.key,
+                            cur.id.to_string(),
+                            g.fp,
+                            own.kept(),
+                        ));
                         continue;
                     }
                     let mut follow = follow;
@@ -386,7 +455,8 @@ impl SyncEngine {
                         }
                         follow.images.clear();
                     }
-                    let patch = plan_gallery(&cur, &g.desired, &g.scenes);
+                    let (patch, fields) = plan_gallery(&cur, &g.desired, &g.scenes, &own);
+                    follow.fields = fields;
                     if patch.is_empty() {
                         if follow.images.is_empty() && follow.chapters.is_empty() {
                             batch.tally.unchanged(EntityKind::Gallery);
@@ -395,6 +465,7 @@ impl SyncEngine {
                                 g.key,
                                 cur.id.to_string(),
                                 g.fp,
+                                Some(follow.fields),
                             ));
                         } else {
                             batch.gallery_links.push((cur.id.clone(), follow));
@@ -423,6 +494,12 @@ impl SyncEngine {
             Ok(s) => s,
             Err(p) => p.into_inner(),
         };
+        let current = match ctx.ids.read() {
+            Ok(ids) => ids,
+            Err(p) => p.into_inner(),
+        };
+        batch.generation = current.generation;
+        let ids = &current.ids;
         for item in items {
             let key = item.source.key();
             let media = distinct_media(item);
@@ -466,7 +543,7 @@ impl SyncEngine {
                         continue;
                     }
                     let trailer = self.opts.tag_previews_trailer && m.role == MediaRole::Preview;
-                    let desired = stamp_labels(item, m, i, count, trailer).resolve(ctx.ids);
+                    let desired = stamp_labels(item, m, i, count, trailer).resolve(ids);
                     let fp = desired.fingerprint(object.id_str(), &[]);
                     let skey = format!("media:{}", m.media.id);
                     let kind = kind_of(object);
@@ -475,6 +552,7 @@ impl SyncEngine {
                         continue;
                     }
                     stamps.push(StampWork {
+                        own: state.ownership(kind, &skey, object.id_str(), force),
                         object: object.clone(),
                         key: skey,
                         desired,
@@ -489,7 +567,7 @@ impl SyncEngine {
             if scenes.is_empty() && images.is_empty() {
                 continue;
             }
-            let desired = labels.resolve(ctx.ids);
+            let desired = labels.resolve(ids);
             let chapter_list = chapters(item, &image_via);
             let mut extra: Vec<String> = scenes.iter().map(|s| format!("s:{s}")).collect();
             extra.extend(images.iter().map(|i| format!("i:{i}")));
@@ -511,7 +589,12 @@ impl SyncEngine {
                 batch.tally.unchanged(EntityKind::Gallery);
                 continue;
             }
+            let own = match &known {
+                Some(id) => state.ownership(EntityKind::Gallery, &key, id.as_str(), force),
+                None => Ownership::new(FieldHashes::new(), force),
+            };
             galleries.push(GalleryWork {
+                own,
                 key,
                 code,
                 desired,
@@ -524,6 +607,18 @@ impl SyncEngine {
         }
         (stamps, galleries)
     }
+}
+
+/// The gallery to adopt among those found with our code: one made by hand (or by a create)
+/// rather than a folder- or zip-based one.
+fn adopt(found: Option<&Vec<Gallery>>) -> Option<Gallery> {
+    found.and_then(|found| {
+        found
+            .iter()
+            .find(|x| x.user_created)
+            .or(found.first())
+            .cloned()
+    })
 }
 
 /// The image links of follow-ups that have images.

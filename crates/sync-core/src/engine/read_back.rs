@@ -196,6 +196,7 @@ mod tests {
             fingerprint: Some(1),
             written_at: Some(Utc::now()),
             last_error: None,
+            field_hashes: None,
         };
         let state = SyncState::new(AccountId(1), vec![record]);
         let mut sample = ReadBackSample::new(2);

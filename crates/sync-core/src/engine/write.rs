@@ -1,15 +1,18 @@
 //! The writing stage of the items phase: one writer applies a planned batch in dependency
 //! order (galleries, then scenes and images, then gallery images, then chapters, which need
-//! the images in place), records each object's result in the sync state, and saves the state
-//! before the next batch. In a dry run the batch becomes planned changes instead.
+//! the images in place), records each object's result in the sync state (with the hashes of
+//! the fields that are ours), and saves the state before the next batch. In a dry run the
+//! batch becomes planned changes instead. It also tells the caller when a write failed because
+//! it refers to a performer, studio or tag Stash no longer has, so those ids can be healed.
 
 use std::collections::HashMap;
 
 use domain::ids::GalleryId;
-use domain::ports::{EntityKind, MediaServerError};
+use domain::ports::{EntityKind, FieldHashes, MediaServerError};
 use domain::stash::NewChapter;
 
 use super::SyncEngine;
+use super::heal::is_stale_reference;
 use super::outcome::{CreatorOutcome, Tally};
 use super::prepare::{GalleryFollowUp, PlannedBatch, PrepareCtx, links_of, now};
 use crate::error::CreatorError;
@@ -25,19 +28,20 @@ fn whole_call(e: MediaServerError) -> Result<String, CreatorError> {
 }
 
 impl SyncEngine {
-    /// Applies (or, in a dry run, plans) one batch and saves the state.
+    /// Applies (or, in a dry run, plans) one batch and saves the state. Returns whether a
+    /// write failed on a reference to a performer, studio or tag Stash no longer has.
     pub(crate) async fn write_batch(
         &self,
         ctx: &PrepareCtx<'_>,
         mut batch: PlannedBatch,
         outcome: &mut CreatorOutcome,
         monitor: &SyncMonitor,
-    ) -> Result<(), CreatorError> {
+    ) -> Result<bool, CreatorError> {
         let mut tally = std::mem::take(&mut batch.tally);
         if self.opts.dry_run {
             self.plan_batch(ctx.creator, batch, &mut tally);
             outcome.absorb(tally, monitor);
-            return Ok(());
+            return Ok(false);
         }
         let creator = ctx.creator;
         let at = now();
@@ -51,8 +55,14 @@ impl SyncEngine {
                 tally.failed(creator, *kind, key, err);
                 st.mark_failed(*kind, key, id.as_deref(), err);
             }
-            for (kind, key, id, fp) in &batch.settled {
-                st.mark_written(*kind, key, id, *fp, at);
+            for (kind, key) in &batch.forget {
+                st.forget(*kind, key);
+            }
+            for (kind, key, id, fp, fields) in batch.settled {
+                match fields {
+                    Some(fields) => st.mark_stamped(kind, &key, &id, fp, fields, at),
+                    None => st.mark_written(kind, &key, &id, fp, at),
+                }
             }
         }
 
@@ -132,7 +142,7 @@ impl SyncEngine {
         let scene_results = if batch.scenes.is_empty() {
             None
         } else {
-            let patches: Vec<_> = batch.scenes.iter().map(|(p, _, _)| p.clone()).collect();
+            let patches: Vec<_> = batch.scenes.iter().map(|(p, ..)| p.clone()).collect();
             Some(self.stash.update_scenes(&patches).await)
         };
         if let Some(res) = scene_results {
@@ -147,13 +157,13 @@ impl SyncEngine {
             let items = batch
                 .scenes
                 .iter()
-                .map(|(p, k, fp)| (p.id.to_string(), k.as_str(), *fp));
+                .map(|(p, k, fp, f)| (p.id.to_string(), k.as_str(), *fp, f));
             self.record_stamps(creator, ctx, EntityKind::Scene, items, res, &mut tally, at);
         }
         let image_results = if batch.images.is_empty() {
             None
         } else {
-            let patches: Vec<_> = batch.images.iter().map(|(p, _, _)| p.clone()).collect();
+            let patches: Vec<_> = batch.images.iter().map(|(p, ..)| p.clone()).collect();
             Some(self.stash.update_images(&patches).await)
         };
         if let Some(res) = image_results {
@@ -168,7 +178,7 @@ impl SyncEngine {
             let items = batch
                 .images
                 .iter()
-                .map(|(p, k, fp)| (p.id.to_string(), k.as_str(), *fp));
+                .map(|(p, k, fp, f)| (p.id.to_string(), k.as_str(), *fp, f));
             self.record_stamps(creator, ctx, EntityKind::Image, items, res, &mut tally, at);
         }
 
@@ -286,7 +296,14 @@ impl SyncEngine {
                         st.mark_failed(EntityKind::Gallery, &f.key, Some(id.as_str()), err);
                     }
                     None => {
-                        st.mark_written(EntityKind::Gallery, &f.key, id.as_str(), f.fp, at);
+                        st.mark_stamped(
+                            EntityKind::Gallery,
+                            &f.key,
+                            id.as_str(),
+                            f.fp,
+                            f.fields.clone(),
+                            at,
+                        );
                         if *created {
                             tally.created(EntityKind::Gallery)
                         } else {
@@ -297,8 +314,9 @@ impl SyncEngine {
             }
         }
         self.save_state(ctx).await?;
+        let stale = tally.errors.iter().any(|e| is_stale_reference(&e.error));
         outcome.absorb(tally, monitor);
-        Ok(())
+        Ok(stale)
     }
 
     /// Saves what changed in the state since the last save.
@@ -322,7 +340,7 @@ impl SyncEngine {
         creator: &str,
         ctx: &PrepareCtx<'_>,
         kind: EntityKind,
-        items: impl Iterator<Item = (String, &'a str, u64)>,
+        items: impl Iterator<Item = (String, &'a str, u64, &'a FieldHashes)>,
         result: Result<HashMap<String, String>, String>,
         tally: &mut Tally,
         at: chrono::DateTime<chrono::Utc>,
@@ -331,14 +349,14 @@ impl SyncEngine {
             Ok(s) => s,
             Err(p) => p.into_inner(),
         };
-        for (id, key, fp) in items {
+        for (id, key, fp, fields) in items {
             let err = match &result {
                 Ok(failed) => failed.get(&id).cloned(),
                 Err(msg) => Some(format!("the batch update failed: {msg}")),
             };
             match err {
                 None => {
-                    st.mark_written(kind, key, &id, fp, at);
+                    st.mark_stamped(kind, key, &id, fp, fields.clone(), at);
                     tally.updated(kind);
                 }
                 Some(e) => {
@@ -382,7 +400,7 @@ impl SyncEngine {
                 gallery_fields(p),
             ));
         }
-        for (p, k, _) in &batch.scenes {
+        for (p, k, ..) in &batch.scenes {
             tally.updated(EntityKind::Scene);
             tally.plan.push(change(
                 EntityKind::Scene,
@@ -392,7 +410,7 @@ impl SyncEngine {
                 stamp_fields(p),
             ));
         }
-        for (p, k, _) in &batch.images {
+        for (p, k, ..) in &batch.images {
             tally.updated(EntityKind::Image);
             tally.plan.push(change(
                 EntityKind::Image,

@@ -199,6 +199,68 @@ impl FakeStash {
             .clone()
     }
 
+    /// Whether every performer, tag and studio id exists (Stash's foreign keys).
+    fn refs_exist(
+        &self,
+        performers: &[PerformerId],
+        tags: &[TagId],
+        studio: Option<&StudioId>,
+    ) -> bool {
+        performers
+            .iter()
+            .all(|p| self.performers.iter().any(|x| &x.id == p))
+            && tags.iter().all(|t| self.tags.iter().any(|x| &x.id == t))
+            && studio.is_none_or(|s| self.studios.iter().any(|x| &x.id == s))
+    }
+
+    /// Deletes a tag as Stash does: it disappears from every object.
+    pub fn delete_tag(&mut self, name: &str) -> TagId {
+        let id = self.tag_id(name);
+        self.tags.retain(|t| t.id != id);
+        for f in self.stamp_fields_mut() {
+            f.tag_ids.retain(|t| t != &id);
+        }
+        for g in self.galleries.values_mut() {
+            g.tag_ids.retain(|t| t != &id);
+        }
+        id
+    }
+
+    /// Deletes a studio as Stash does: objects lose it.
+    pub fn delete_studio(&mut self, name: &str) -> StudioId {
+        let id = self.studio_id(name);
+        self.studios.retain(|t| t.id != id);
+        for f in self.stamp_fields_mut() {
+            if f.studio_id.as_ref() == Some(&id) {
+                f.studio_id = None;
+            }
+        }
+        for g in self.galleries.values_mut() {
+            if g.studio_id.as_ref() == Some(&id) {
+                g.studio_id = None;
+            }
+        }
+        id
+    }
+
+    /// Deletes a gallery (its images stay).
+    pub fn delete_gallery(&mut self, id: &GalleryId) {
+        self.galleries.remove(id);
+        self.gallery_images.remove(id);
+        self.chapters.retain(|c| &c.gallery_id != id);
+        for i in self.images.values_mut() {
+            i.fields.gallery_ids.retain(|g| g != id);
+        }
+    }
+
+    fn stamp_fields_mut(&mut self) -> Vec<&mut StampFields> {
+        self.scenes
+            .values_mut()
+            .map(|x| &mut x.fields)
+            .chain(self.images.values_mut().map(|x| &mut x.fields))
+            .collect()
+    }
+
     pub fn tag_names(&self, ids: &[TagId]) -> Vec<String> {
         ids.iter()
             .map(|id| self.tags.iter().find(|t| &t.id == id).unwrap().name.clone())
@@ -235,6 +297,33 @@ fn apply_stamp<Id>(f: &mut StampFields, p: &StampPatch<Id>) {
     if let Some(o) = p.organized {
         f.organized = o;
     }
+}
+
+fn fk_failed() -> MediaServerError {
+    MediaServerError::GraphQl {
+        errors: vec![GraphQlError {
+            message: "FOREIGN KEY constraint failed".into(),
+            path: vec![],
+        }],
+    }
+}
+
+/// Whether a stamp patch refers only to existing performers, tags and studio.
+fn stamp_refs_exist<Id>(s: &FakeStash, p: &StampPatch<Id>) -> bool {
+    let none = Vec::new();
+    let performers = match &p.performer_ids {
+        domain::Patch::Set(v) => v,
+        _ => &none,
+    };
+    let tags: Vec<TagId> = match &p.tag_ids {
+        domain::Patch::Set(v) => v.clone(),
+        _ => vec![],
+    };
+    let studio = match &p.studio_id {
+        domain::Patch::Set(v) => Some(v),
+        _ => None,
+    };
+    s.refs_exist(performers, &tags, studio)
 }
 
 fn not_found(what: &str) -> MediaServerError {
@@ -301,11 +390,10 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
             let (entity, created) = match s.studios.iter().find(|p| p.name == spec.name).cloned() {
                 Some(p) => (p, false),
                 None => {
-                    if let Some(parent) = &spec.parent_id {
-                        assert!(
-                            s.studios.iter().any(|x| &x.id == parent),
-                            "parent studio must exist"
-                        );
+                    if let Some(parent) = &spec.parent_id
+                        && !s.studios.iter().any(|x| &x.id == parent)
+                    {
+                        return Err(fk_failed());
                     }
                     let p = Studio {
                         id: StudioId::new(s.id()),
@@ -424,6 +512,10 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
                     .push((p.id.clone(), not_found("scene (injected)")));
                 continue;
             }
+            if !stamp_refs_exist(&s, p) {
+                out.failed.push((p.id.clone(), fk_failed()));
+                continue;
+            }
             match s.scenes.get_mut(&p.id) {
                 Some(x) => {
                     apply_stamp(&mut x.fields, p);
@@ -445,6 +537,10 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
                     .push((p.id.clone(), not_found("image (injected)")));
                 continue;
             }
+            if !stamp_refs_exist(&s, p) {
+                out.failed.push((p.id.clone(), fk_failed()));
+                continue;
+            }
             match s.images.get_mut(&p.id) {
                 Some(x) => {
                     apply_stamp(&mut x.fields, p);
@@ -461,6 +557,23 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
         s.call("update_galleries");
         let mut out = BatchOutcome::default();
         for p in patches {
+            let none = Vec::new();
+            let performers = match &p.performer_ids {
+                domain::Patch::Set(v) => v,
+                _ => &none,
+            };
+            let tags: Vec<TagId> = match &p.tag_ids {
+                domain::Patch::Set(v) => v.clone(),
+                _ => vec![],
+            };
+            let studio = match &p.studio_id {
+                domain::Patch::Set(v) => Some(v.clone()),
+                _ => None,
+            };
+            if !s.refs_exist(performers, &tags, studio.as_ref()) {
+                out.failed.push((p.id.clone(), fk_failed()));
+                continue;
+            }
             match s.galleries.get_mut(&p.id) {
                 Some(g) => {
                     if let Some(t) = &p.title {
@@ -506,6 +619,10 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
         s.call("create_galleries");
         let mut out = HashMap::new();
         for n in news {
+            if !s.refs_exist(&n.performer_ids, &n.tag_ids, n.studio_id.as_ref()) {
+                out.insert(n.key.clone(), Err(fk_failed()));
+                continue;
+            }
             let g = Gallery {
                 id: GalleryId::new(s.id()),
                 title: Some(n.title.clone()),
