@@ -3,6 +3,9 @@
 //! with a post's code, as fansly-scraper leaves them), and then editing objects after a sync,
 //! nothing the user did is changed or removed by later runs: organized objects are left
 //! alone, the user's titles stay, the user's tags, performers and urls are kept beside ours.
+//! Titles, details and dates the user set (before our first sync or after it) survive a run
+//! where our source changed, while the fields still holding what we wrote follow the source;
+//! with `force` ours wins.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -14,17 +17,27 @@ use domain::stash::{GalleryPatch, ImagePatch, NewGallery, PerformerSpec, ScenePa
 use fansly_stash_tests::canonical::{canonical, duplicates};
 use fansly_stash_tests::library::{Library, LibraryShape, MediaFile};
 use fansly_stash_tests::world::{client_config, open_state, run_sync, start_stash, sync_options};
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use stash_adapter::StashClient;
 use stash_double::{DoubleConfig, StashDouble};
 use sync_core::SyncReport;
 
 async fn sync(lib: &Library, double: &StashDouble, state: Arc<dyn SyncStateStore>) -> SyncReport {
+    sync_with(lib, double, state, false).await
+}
+
+async fn sync_with(
+    lib: &Library,
+    double: &StashDouble,
+    state: Arc<dyn SyncStateStore>,
+    force: bool,
+) -> SyncReport {
     let repo: Arc<dyn MetadataRepository> = Arc::new(lib.store().await.unwrap());
     let client = Arc::new(StashClient::connect(client_config(double)).await.unwrap());
-    let report = run_sync(repo, client, state, sync_options(lib), None)
-        .await
-        .unwrap();
+    let mut opts = sync_options(lib);
+    opts.force = force;
+    let report = run_sync(repo, client, state, opts, None).await.unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     report
 }
@@ -125,11 +138,14 @@ async fn what_the_user_curated_is_never_changed_or_removed() {
         }])
         .await
         .unwrap();
-    // ... a scene with the user's tag, performer and url ...
+    // ... a scene with the user's title, details, date, tag, performer and url ...
     let user_scene = videos[0];
     let b = SceneId::new(id_of(&dump, "scenes", user_scene));
     stash
         .update_scenes(&[ScenePatch {
+            title: Patch::Set("My scene".into()),
+            details: Patch::Set("my own words".into()),
+            date: Patch::Set("2021-06-01".parse().unwrap()),
             tag_ids: Patch::Set(vec![fav.clone()]),
             performer_ids: Patch::Set(vec![someone.clone()]),
             urls: Patch::Set(vec!["https://example.com/mine".into()]),
@@ -197,6 +213,15 @@ async fn what_the_user_curated_is_never_changed_or_removed() {
         "ours added: {scene}"
     );
     assert!(scene["code"].is_string(), "ours set: {scene}");
+    assert_eq!(
+        (&scene["title"], &scene["details"], &scene["date"]),
+        (
+            &serde_json::json!("My scene"),
+            &serde_json::json!("my own words"),
+            &serde_json::json!("2021-06-01")
+        ),
+        "set before our first sync: the user's"
+    );
 
     // After the sync the user edits: a title, a tag, organizes a scene, edits our gallery.
     let dump = world.double.dump();
@@ -205,6 +230,8 @@ async fn what_the_user_curated_is_never_changed_or_removed() {
     stash
         .update_images(&[ImagePatch {
             title: Patch::Set("Renamed by me".into()),
+            details: Patch::Set("my details".into()),
+            date: Patch::Set("2020-02-02".parse().unwrap()),
             tag_ids: Patch::Set(vec![fav.clone()]),
             urls: Patch::Set(vec!["https://example.com/other".into()]),
             ..ImagePatch::new(d)
@@ -285,5 +312,94 @@ async fn what_the_user_curated_is_never_changed_or_removed() {
     assert_eq!(
         last["performers"]["Someone Else"].as_array().unwrap().len(),
         1
+    );
+
+    // Our source changes: every post of the creator gets a new caption.
+    let store = lib.store().await.unwrap();
+    store
+        .connection()
+        .execute_unprepared(&format!(
+            "UPDATE posts SET content = 'Rewritten caption for post ' || id \
+             WHERE \"accountId\" = {}",
+            creator.account_id
+        ))
+        .await
+        .unwrap();
+    sync(&lib, &world.double, state.clone()).await;
+    let changed = canonical(&world.double.dump());
+    assert!(
+        duplicates(&changed).is_empty(),
+        "{:?}",
+        duplicates(&changed)
+    );
+    let edited_key = edited_image.path.display().to_string();
+    let user_fields = |c: &Value, kind: &str, key: &str| {
+        let e = entry(c, kind, key);
+        (e["title"].clone(), e["details"].clone(), e["date"].clone())
+    };
+    for (kind, key) in [
+        ("scenes", scene_key.as_str()),
+        ("images", edited_key.as_str()),
+    ] {
+        assert_eq!(
+            user_fields(&changed, kind, key),
+            user_fields(&edited, kind, key),
+            "the user's title, details and date of {kind} {key} survive our source changing"
+        );
+    }
+    let renamed = entry(&changed, "galleries", &our_gallery);
+    assert_eq!(renamed["title"], "A title I like better");
+    assert_eq!(
+        renamed["details"],
+        format!("Rewritten caption for post {our_post}"),
+        "the details we wrote follow the source"
+    );
+    let ours_followed = changed["images"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|v| v.as_array().unwrap())
+        .filter(|i| {
+            i["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Rewritten caption for post"))
+        })
+        .count();
+    assert!(
+        ours_followed > 10,
+        "our own titles follow the source: {ours_followed}"
+    );
+    // Organized objects are still untouched.
+    for (kind, key) in [
+        ("images", img_key.as_str()),
+        ("galleries", gallery_key.as_str()),
+    ] {
+        assert_eq!(
+            entry(&changed, kind, key),
+            entry(&edited, kind, key),
+            "{kind} {key}"
+        );
+    }
+
+    // With force, ours wins over the user's fields (their additions stay).
+    sync_with(&lib, &world.double, state.clone(), true).await;
+    let forced = canonical(&world.double.dump());
+    let scene = entry(&forced, "scenes", &scene_key);
+    assert!(
+        scene["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Rewritten caption for post"),
+        "{scene}"
+    );
+    assert_ne!(scene["date"], "2021-06-01");
+    assert!(has(&scene["tags"], "Favourites"), "{scene}");
+    let image = entry(&forced, "images", &edited_key);
+    assert_ne!(image["title"], "Renamed by me");
+    assert_ne!(image["details"], "my details");
+    assert!(has(&image["tags"], "Favourites"), "{image}");
+    assert_ne!(
+        entry(&forced, "galleries", &our_gallery)["title"],
+        "A title I like better"
     );
 }

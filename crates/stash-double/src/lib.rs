@@ -50,5 +50,6 @@ pub use config::{DoubleConfig, SystemStatusKind};
 pub use counters::RequestCounters;
 pub use faults::{Fault, FaultPlan};
 pub use graphql::schema::SUBSET_SDL;
+pub use model::delete::DeleteKind;
 pub use scan::{IMAGE_EXTENSIONS, ScanSummary, VIDEO_EXTENSIONS};
 pub use server::StashDouble;

@@ -218,6 +218,15 @@ impl StashDouble {
         self.shared.scan(paths.to_vec()).await
     }
 
+    /// Deletes an object as the user would in Stash (test hook; our subset has no destroy
+    /// mutations): references to it go too. Whether an object with that id existed.
+    pub fn delete_object(&self, kind: crate::DeleteKind, id: &str) -> bool {
+        match id.parse() {
+            Ok(id) => self.shared.state().delete_object(kind, id),
+            Err(_) => false,
+        }
+    }
+
     /// Changes what `systemStatus.status` reports.
     pub fn set_status(&self, status: SystemStatusKind) {
         self.shared.state().status = status;

@@ -4,6 +4,7 @@
 //! scene/image and mirrored in reverse indexes that only [`State`]'s helpers touch.
 
 pub(crate) mod dates;
+pub(crate) mod delete;
 pub(crate) mod dump;
 pub(crate) mod jobs;
 
