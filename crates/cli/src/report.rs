@@ -66,6 +66,16 @@ pub fn render(report: &SyncReport, log: &str, verbose: bool) -> String {
             );
         }
     }
+    if !report.healed.is_empty() {
+        let _ = writeln!(
+            out,
+            "Re-resolved after they vanished from Stash ({}):",
+            report.healed.len()
+        );
+        for h in &report.healed {
+            let _ = writeln!(out, "  {} {}: {}", h.creator, h.what, h.reason);
+        }
+    }
     if verbose && !report.skipped.is_empty() {
         let _ = writeln!(out, "Left alone on purpose ({}):", report.skipped.len());
         for s in &report.skipped {
@@ -154,5 +164,23 @@ mod tests {
         r.errors = vec![e; 25];
         let text = render(&r, "x", false);
         assert!(text.contains("... and 5 more"), "{text}");
+    }
+
+    #[test]
+    fn healed_entities_are_listed() {
+        let mut r = report();
+        assert!(!render(&r, "x", false).contains("vanished"));
+        r.healed.push(sync_core::report::SkipNote {
+            creator: "alice".into(),
+            what: "tag:summer".into(),
+            reason: "tag 12 was deleted in Stash; found or created again".into(),
+        });
+        let text = render(&r, "x", false);
+        assert!(
+            text.contains(
+                "Re-resolved after they vanished from Stash (1):\n  alice tag:summer: tag 12"
+            ),
+            "{text}"
+        );
     }
 }
