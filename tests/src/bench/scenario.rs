@@ -160,7 +160,9 @@ pub fn scenarios(quick: bool, pg: bool) -> Vec<Scenario> {
             backend: Backend::Postgres,
             costs: Costs::REALISTIC,
             naive: false,
-            incremental: true,
+            // `Library::add_posts` cannot yet add posts to the upstream PostgreSQL schema
+            // (it reads `hashtags.id`, an INT4 there, as an i64).
+            incremental: false,
             role: Role::Informational,
         });
     }
