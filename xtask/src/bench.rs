@@ -112,11 +112,11 @@ pub fn run(args: &[String]) -> Result<()> {
 /// the section is appended (a new document gets a title first).
 pub fn splice(document: &str, section: &str) -> String {
     let block = format!("{SECTION_START}\n{}\n{SECTION_END}", section.trim_end());
-    if let (Some(start), Some(end)) = (document.find(SECTION_START), document.find(SECTION_END)) {
-        if start < end {
-            let after = &document[end + SECTION_END.len()..];
-            return format!("{}{block}{after}", &document[..start]);
-        }
+    if let (Some(start), Some(end)) = (document.find(SECTION_START), document.find(SECTION_END))
+        && start < end
+    {
+        let after = &document[end + SECTION_END.len()..];
+        return format!("{}{block}{after}", &document[..start]);
     }
     if document.trim().is_empty() {
         return format!("# Benchmarks\n\n{block}\n");
