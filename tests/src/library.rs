@@ -300,7 +300,11 @@ impl Library {
         let next_attachment = scalar(db, "SELECT COALESCE(MAX(id), 0) + 1 AS n FROM attachments")
             .await?
             .unwrap_or(1);
-        let tag_id = scalar(db, "SELECT MIN(id) AS n FROM hashtags WHERE value = 'tag0'").await?;
+        let tag_id = scalar(
+            db,
+            "SELECT CAST(MIN(id) AS BIGINT) AS n FROM hashtags WHERE value = 'tag0'",
+        )
+        .await?;
         let mut builder = FixtureBuilder::new();
         let mut added = AddedPosts::default();
         let first = c.added_posts.len();
