@@ -1,6 +1,9 @@
-//! Our SDL (`schema/stash-subset.graphql`) is a true subset of the real Stash v0.30.1 schema
-//! in `../shared/upstream/`: every type, field, argument, input field, enum value and union
-//! member we declare exists there with the same type.
+//! Our Stash schema subset (`schema/stash-subset.graphql`) is a true subset of the real Stash
+//! v0.30.1 schema in `../shared/upstream/`: every type, field, argument, input field, enum value
+//! and union member we declare exists there with the same type.
+//!
+//! One file serves both sides: the Stash adapter compiles its operations against it (cynic) and
+//! the Stash double validates every request with it, so this one check covers both.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -9,11 +12,11 @@ use apollo_compiler::Schema;
 use apollo_compiler::schema::ExtendedType;
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 fn upstream() -> Schema {
-    let dir = workspace().join("../shared/upstream/stash-schema-v0.30.1");
+    let dir = fansly_stash_tests::shared_dir().join("upstream/stash-schema-v0.30.1");
     let mut builder = Schema::builder().adopt_orphan_extensions();
     let main = dir.join("schema.graphql");
     builder = builder.parse(std::fs::read_to_string(&main).unwrap(), &main);
@@ -158,4 +161,10 @@ fn the_subset_check_catches_what_upstream_lacks() {
             "missing '{expected}' in:\n{problems}"
         );
     }
+}
+
+#[test]
+fn the_double_serves_exactly_this_file() {
+    let file = std::fs::read_to_string(workspace().join("schema/stash-subset.graphql")).unwrap();
+    assert_eq!(stash_double::SUBSET_SDL, file);
 }
