@@ -94,6 +94,111 @@ fn create_failed(kind: &str, name: &str, e: MediaServerError) -> MediaServerErro
     e
 }
 
+/// What one find-or-create call has resolved so far, keyed by the caller's key.
+type Found<T> = HashMap<String, Resolved<T>>;
+
+/// The bookkeeping the find-or-create of every kind shares (lookup, create, look again,
+/// create once more): only the lookups, the creates and the matching rule differ per kind.
+struct Resolving<W, T> {
+    kind: &'static str,
+    key: fn(&W) -> String,
+    name: fn(&W) -> &str,
+    out: Found<T>,
+}
+
+impl<W: Copy, T: Clone> Resolving<W, T> {
+    /// Adopts every wanted item `pick` finds among `candidates`; returns the others.
+    fn adopt<E>(
+        &mut self,
+        wanted: impl IntoIterator<Item = (W, E)>,
+        candidates: &[T],
+        pick: impl Fn(&W, &[T]) -> Option<T>,
+    ) -> Vec<(W, E)> {
+        let mut unfound = Vec::new();
+        for (w, extra) in wanted {
+            match pick(&w, candidates) {
+                Some(entity) => {
+                    self.out.insert(
+                        (self.key)(&w),
+                        Resolved {
+                            entity,
+                            created: false,
+                        },
+                    );
+                }
+                None => unfound.push((w, extra)),
+            }
+        }
+        unfound
+    }
+
+    /// Records what a create made; returns the items to look up again (taken meanwhile, or
+    /// an unclear failure). A plain failure stops the call.
+    fn record_created(
+        &mut self,
+        wanted: &[W],
+        made: Vec<Made<T>>,
+    ) -> Result<Vec<(W, MediaServerError)>, MediaServerError> {
+        let mut again = Vec::new();
+        for (w, made) in wanted.iter().zip(made) {
+            match made {
+                Made::Created(entity) => {
+                    self.out.insert(
+                        (self.key)(w),
+                        Resolved {
+                            entity,
+                            created: true,
+                        },
+                    );
+                }
+                Made::LookAgain(e) => again.push((*w, e)),
+                Made::Failed(e) => return Err(create_failed(self.kind, (self.name)(w), e)),
+            }
+        }
+        Ok(again)
+    }
+
+    /// After the second lookup: an item still missing is created once more, unless its
+    /// create error says that would not help (`give_up`).
+    fn still_missing(
+        &self,
+        unfound: Vec<(W, MediaServerError)>,
+        give_up: impl Fn(&MediaServerError) -> bool,
+    ) -> Result<Vec<W>, MediaServerError> {
+        let mut still = Vec::new();
+        for (w, e) in unfound {
+            if give_up(&e) {
+                return Err(create_failed(self.kind, (self.name)(&w), e));
+            }
+            still.push(w);
+        }
+        Ok(still)
+    }
+
+    /// Records the last create: anything not made now is an error.
+    fn finish(mut self, wanted: &[W], made: Vec<Made<T>>) -> Result<Found<T>, MediaServerError> {
+        if let Some((w, e)) = self.record_created(wanted, made)?.into_iter().next() {
+            return Err(create_failed(self.kind, (self.name)(&w), e));
+        }
+        Ok(self.out)
+    }
+}
+
+fn studio_names<'a>(specs: &[&'a StudioSpec]) -> Vec<&'a str> {
+    specs.iter().map(|s| s.name.as_str()).collect()
+}
+
+fn unit<W>(w: W) -> (W, ()) {
+    (w, ())
+}
+
+fn first<W, E>(pairs: &[(W, E)]) -> Vec<W>
+where
+    W: Copy,
+{
+    pairs.iter().map(|(w, _)| *w).collect()
+}
+
 impl StashClient {
     // ---------- performers ----------
 
@@ -266,87 +371,29 @@ impl StashClient {
                     .map(|s| format!("performer:{}", s.name.trim().to_lowercase())),
             )
             .await;
-        let mut out = HashMap::new();
+        let pick = |s: &&PerformerSpec, c: &[Performer]| Self::match_performer(s, c).cloned();
+        let mut r = Resolving {
+            kind: "performer",
+            key: |s: &&PerformerSpec| s.key.clone(),
+            name: |s: &&PerformerSpec| s.name.as_str(),
+            out: HashMap::new(),
+        };
         let candidates = self.lookup_performers(&specs).await?;
-        let mut missing = Vec::new();
-        for s in &specs {
-            match Self::match_performer(s, &candidates) {
-                Some(p) => {
-                    out.insert(
-                        s.key.clone(),
-                        Resolved {
-                            entity: p.clone(),
-                            created: false,
-                        },
-                    );
-                }
-                None => missing.push(*s),
-            }
-        }
-        let mut again = Vec::new();
-        for (s, made) in missing
-            .iter()
-            .zip(self.create_performers(&missing, &candidates).await?)
-        {
-            match made {
-                Made::Created(p) => {
-                    out.insert(
-                        s.key.clone(),
-                        Resolved {
-                            entity: p,
-                            created: true,
-                        },
-                    );
-                }
-                Made::LookAgain(e) => again.push((*s, e)),
-                Made::Failed(e) => return Err(create_failed("performer", &s.name, e)),
-            }
-        }
+        let missing = first(&r.adopt(specs.into_iter().map(unit), &candidates, pick));
+        let made = self.create_performers(&missing, &candidates).await?;
+        let again = r.record_created(&missing, made)?;
         if again.is_empty() {
-            return Ok(out);
+            return Ok(r.out);
         }
-        let specs_again: Vec<&PerformerSpec> = again.iter().map(|(s, _)| *s).collect();
-        let candidates = self.lookup_performers(&specs_again).await?;
-        let mut still = Vec::new();
-        for (s, e) in again {
-            match Self::match_performer(s, &candidates) {
-                Some(p) => {
-                    out.insert(
-                        s.key.clone(),
-                        Resolved {
-                            entity: p.clone(),
-                            created: false,
-                        },
-                    );
-                }
-                None if matches!(e, MediaServerError::GraphQl { .. }) && !e.is_transient() => {
-                    // Duplicate name, yet nothing we may adopt (e.g. a namesake of another
-                    // account that also has no disambiguation): report it.
-                    return Err(create_failed("performer", &s.name, e));
-                }
-                None => still.push(s),
-            }
-        }
-        for (s, made) in still
-            .iter()
-            .zip(self.create_performers(&still, &candidates).await?)
-        {
-            match made {
-                Made::Created(p) => {
-                    out.insert(
-                        s.key.clone(),
-                        Resolved {
-                            entity: p,
-                            created: true,
-                        },
-                    );
-                }
-                Made::LookAgain(e) | Made::Failed(e) => {
-                    return Err(create_failed("performer", &s.name, e));
-                }
-            }
-        }
-        Ok(out)
+        let candidates = self.lookup_performers(&first(&again)).await?;
+        let unfound = r.adopt(again, &candidates, pick);
+        // A duplicate name with nothing we may adopt (e.g. a namesake of another account that
+        // also has no disambiguation) is reported, not retried.
+        let still = r.still_missing(unfound, |e| {
+            matches!(e, MediaServerError::GraphQl { .. }) && !e.is_transient()
+        })?;
+        let made = self.create_performers(&still, &candidates).await?;
+        r.finish(&still, made)
     }
 
     // ---------- studios ----------
@@ -461,88 +508,27 @@ impl StashClient {
                     .map(|s| format!("studio:{}", s.name.trim().to_lowercase())),
             )
             .await;
-        let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
-        let candidates = self.lookup_studios(&names).await?;
-        let mut out = HashMap::new();
-        let mut missing = Vec::new();
-        for s in &specs {
-            match Self::match_named(
-                &s.name,
-                &candidates,
-                |c: &Studio| &c.name,
-                |c: &Studio| &c.aliases,
-            ) {
-                Some(found) => {
-                    out.insert(
-                        s.name.clone(),
-                        Resolved {
-                            entity: found.clone(),
-                            created: false,
-                        },
-                    );
-                }
-                None => missing.push(*s),
-            }
-        }
-        let mut again = Vec::new();
-        for (s, made) in missing.iter().zip(self.create_studios(&missing).await?) {
-            match made {
-                Made::Created(x) => {
-                    out.insert(
-                        s.name.clone(),
-                        Resolved {
-                            entity: x,
-                            created: true,
-                        },
-                    );
-                }
-                Made::LookAgain(e) => again.push((*s, e)),
-                Made::Failed(e) => return Err(create_failed("studio", &s.name, e)),
-            }
-        }
+        let pick = |s: &&StudioSpec, c: &[Studio]| {
+            Self::match_named(&s.name, c, |x: &Studio| &x.name, |x: &Studio| &x.aliases).cloned()
+        };
+        let mut r = Resolving {
+            kind: "studio",
+            key: |s: &&StudioSpec| s.name.clone(),
+            name: |s: &&StudioSpec| s.name.as_str(),
+            out: HashMap::new(),
+        };
+        let candidates = self.lookup_studios(&studio_names(&specs)).await?;
+        let missing = first(&r.adopt(specs.into_iter().map(unit), &candidates, pick));
+        let made = self.create_studios(&missing).await?;
+        let again = r.record_created(&missing, made)?;
         if again.is_empty() {
-            return Ok(out);
+            return Ok(r.out);
         }
-        let names: Vec<&str> = again.iter().map(|(s, _)| s.name.as_str()).collect();
-        let candidates = self.lookup_studios(&names).await?;
-        let mut still = Vec::new();
-        for (s, e) in again {
-            match Self::match_named(
-                &s.name,
-                &candidates,
-                |c: &Studio| &c.name,
-                |c: &Studio| &c.aliases,
-            ) {
-                Some(found) => {
-                    out.insert(
-                        s.name.clone(),
-                        Resolved {
-                            entity: found.clone(),
-                            created: false,
-                        },
-                    );
-                }
-                None if !e.is_transient() => return Err(create_failed("studio", &s.name, e)),
-                None => still.push(s),
-            }
-        }
-        for (s, made) in still.iter().zip(self.create_studios(&still).await?) {
-            match made {
-                Made::Created(x) => {
-                    out.insert(
-                        s.name.clone(),
-                        Resolved {
-                            entity: x,
-                            created: true,
-                        },
-                    );
-                }
-                Made::LookAgain(e) | Made::Failed(e) => {
-                    return Err(create_failed("studio", &s.name, e));
-                }
-            }
-        }
-        Ok(out)
+        let candidates = self.lookup_studios(&studio_names(&first(&again))).await?;
+        let unfound = r.adopt(again, &candidates, pick);
+        let still = r.still_missing(unfound, |e| !e.is_transient())?;
+        let made = self.create_studios(&still).await?;
+        r.finish(&still, made)
     }
 
     // ---------- tags ----------
@@ -619,76 +605,32 @@ impl StashClient {
                     .map(|(n, _)| format!("tag:{}", n.trim().to_lowercase())),
             )
             .await;
+        let pick = |n: &&str, c: &[Tag]| {
+            Self::match_named(n, c, |t: &Tag| &t.name, |t: &Tag| &t.aliases).cloned()
+        };
+        let mut r = Resolving {
+            kind: "tag",
+            key: |n: &&str| (*n).to_owned(),
+            name: |n: &&str| *n,
+            out: HashMap::new(),
+        };
         let names: Vec<&str> = by_name.iter().map(|(n, _)| *n).collect();
         let candidates = self.lookup_tags(&names).await?;
-        let mut out = HashMap::new();
-        let mut missing = Vec::new();
-        for (name, create) in &by_name {
-            match Self::match_named(name, &candidates, |t: &Tag| &t.name, |t: &Tag| &t.aliases) {
-                Some(t) => {
-                    out.insert(
-                        (*name).to_owned(),
-                        Resolved {
-                            entity: t.clone(),
-                            created: false,
-                        },
-                    );
-                }
-                None if *create => missing.push(*name),
-                None => {}
-            }
-        }
-        let mut again = Vec::new();
-        for (name, made) in missing.iter().zip(self.create_tags(&missing).await?) {
-            match made {
-                Made::Created(t) => {
-                    out.insert(
-                        (*name).to_owned(),
-                        Resolved {
-                            entity: t,
-                            created: true,
-                        },
-                    );
-                }
-                Made::LookAgain(e) => again.push((*name, e)),
-                Made::Failed(e) => return Err(create_failed("tag", name, e)),
-            }
-        }
+        let missing: Vec<&str> = r
+            .adopt(by_name, &candidates, pick)
+            .into_iter()
+            .filter(|(_, create)| *create)
+            .map(|(n, _)| n)
+            .collect();
+        let made = self.create_tags(&missing).await?;
+        let again = r.record_created(&missing, made)?;
         if again.is_empty() {
-            return Ok(out);
+            return Ok(r.out);
         }
-        let names: Vec<&str> = again.iter().map(|(n, _)| *n).collect();
-        let candidates = self.lookup_tags(&names).await?;
-        let mut still = Vec::new();
-        for (name, e) in again {
-            match Self::match_named(name, &candidates, |t: &Tag| &t.name, |t: &Tag| &t.aliases) {
-                Some(t) => {
-                    out.insert(
-                        name.to_owned(),
-                        Resolved {
-                            entity: t.clone(),
-                            created: false,
-                        },
-                    );
-                }
-                None if !e.is_transient() => return Err(create_failed("tag", name, e)),
-                None => still.push(name),
-            }
-        }
-        for (name, made) in still.iter().zip(self.create_tags(&still).await?) {
-            match made {
-                Made::Created(t) => {
-                    out.insert(
-                        (*name).to_owned(),
-                        Resolved {
-                            entity: t,
-                            created: true,
-                        },
-                    );
-                }
-                Made::LookAgain(e) | Made::Failed(e) => return Err(create_failed("tag", name, e)),
-            }
-        }
-        Ok(out)
+        let candidates = self.lookup_tags(&first(&again)).await?;
+        let unfound = r.adopt(again, &candidates, pick);
+        let still = r.still_missing(unfound, |e| !e.is_transient())?;
+        let made = self.create_tags(&still).await?;
+        r.finish(&still, made)
     }
 }
