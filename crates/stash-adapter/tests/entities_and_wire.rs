@@ -99,11 +99,12 @@ async fn a_duplicate_name_race_between_processes_adopts_the_winner() {
     // Two clients: no shared single flight, like two processes.
     let a = lab.client().await;
     let b = lab.client().await;
-    // Hold both lookups until both are in flight, so both see "missing" and both create.
+    // Both lookups read the state on arrival and answer late, so both see "missing" and
+    // both create, however loaded the machine is.
     lab.double.faults().inject(
         Some("findTags"),
         2,
-        Fault::Delay(Duration::from_millis(500)),
+        Fault::SlowAnswer(Duration::from_millis(500)),
     );
     let spec = [tag("Race")];
     let (ra, rb) = tokio::join!(a.find_or_create_tags(&spec), b.find_or_create_tags(&spec));

@@ -15,6 +15,9 @@ pub enum Fault {
     StatusWithRetryAfter(u16, u64),
     /// Answer normally, but only after this delay (to provoke client timeouts).
     Delay(Duration),
+    /// Execute at once, but hold the answer for this long: the request's effect (or the state
+    /// it read) is fixed on arrival, as when a real server is slow to reply.
+    SlowAnswer(Duration),
     /// Close the TCP connection without an HTTP response.
     DropConnection,
     /// HTTP 200 with `beginning transaction: database is locked` on every root field; nothing

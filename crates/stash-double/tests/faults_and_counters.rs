@@ -78,6 +78,32 @@ async fn delay_fault_and_latency_trip_client_timeouts() {
 }
 
 #[tokio::test]
+async fn a_slow_answer_writes_at_once_and_answers_late() {
+    let env = Env::start().await;
+    env.double.faults().inject(
+        Some("tagCreate"),
+        1,
+        Fault::SlowAnswer(Duration::from_millis(800)),
+    );
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let r = client
+        .post(env.double.graphql_url())
+        .json(&json!({"query": "mutation { tagCreate(input: {name: \"Late\"}) { id } }"}))
+        .send()
+        .await;
+    assert!(r.unwrap_err().is_timeout(), "the answer came late");
+    let tags = env.double.dump()["tags"].as_array().unwrap().clone();
+    assert_eq!(
+        tags.len(),
+        1,
+        "the write happened before the answer: {tags:?}"
+    );
+}
+
+#[tokio::test]
 async fn dropped_connection_gives_no_http_response() {
     let env = Env::start().await;
     env.double

@@ -117,6 +117,7 @@ async fn graphql_endpoint(
             &prepared.root_fields,
         );
         let mut db_locked = false;
+        let mut answer_after = None;
         match shared.faults.take_for(&prepared.root_fields) {
             None => {}
             Some(Fault::Http500) => {
@@ -138,6 +139,7 @@ async fn graphql_endpoint(
                     .into_response();
             }
             Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
+            Some(Fault::SlowAnswer(d)) => answer_after = Some(d),
             Some(Fault::DropConnection) => {
                 conn.kill();
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -175,6 +177,9 @@ async fn graphql_endpoint(
         shared.counters().written_objects += executed.writes;
         for job in executed.queued_jobs {
             let _ = shared.jobs_tx.send(job);
+        }
+        if let Some(d) = answer_after {
+            tokio::time::sleep(d).await;
         }
         json_response(200, false, &executed.body)
     }
