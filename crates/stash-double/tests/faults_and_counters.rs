@@ -163,7 +163,12 @@ async fn mutations_run_one_at_a_time_while_queries_continue() {
     // The first mutation writes 4 objects (4 x cost); the second writes 1.
     let big = "mutation { a: tagCreate(input: {name: \"a\"}) { id } b: tagCreate(input: {name: \"b\"}) { id } c: tagCreate(input: {name: \"c\"}) { id } d: tagCreate(input: {name: \"d\"}) { id } }";
     let h1 = send("big", big.to_owned());
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // Wait until the big mutation has executed (it then holds the writer for 4 x 200 ms), so
+    // the order below does not depend on how fast a loaded machine delivers the first request.
+    let tags_written = || env.double.dump()["tags"].as_array().map_or(0, Vec::len);
+    while tags_written() < 4 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let h2 = send(
         "small",
         "mutation { tagCreate(input: {name: \"e\"}) { id } }".to_owned(),
