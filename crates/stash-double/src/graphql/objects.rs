@@ -59,6 +59,12 @@ pub(crate) enum Node {
     Job(Box<Job>),
     Version,
     SystemStatus,
+    /// `configuration` (only `general` is modelled).
+    Config,
+    /// `configuration.general` (only `stashes` is modelled).
+    ConfigGeneral,
+    /// One library path (`StashConfig`): the index into the configured library roots.
+    LibraryPath(usize),
 }
 
 /// One GraphQL object.
@@ -168,6 +174,9 @@ impl ObjectValue for Obj<'_> {
             Node::Job(_) => "Job",
             Node::Version => "Version",
             Node::SystemStatus => "SystemStatus",
+            Node::Config => "ConfigResult",
+            Node::ConfigGeneral => "ConfigGeneralResult",
+            Node::LibraryPath(_) => "StashConfig",
         }
     }
 
@@ -436,6 +445,27 @@ impl<'c> Obj<'c> {
                     "homeDir" => leaf(json!("/stash-double/home")),
                     "ffmpegPath" => leaf(json!(cfg.ffmpeg.then_some("/usr/bin/ffmpeg"))),
                     "ffprobePath" => leaf(json!(cfg.ffmpeg.then_some("/usr/bin/ffprobe"))),
+                    _ => return None,
+                }
+            }
+            Node::Config => match field {
+                "general" => ResolvedValue::object(self.child(Node::ConfigGeneral)),
+                _ => return None,
+            },
+            Node::ConfigGeneral => match field {
+                "stashes" => self.list(
+                    (0..self.ctx.cfg.library_roots.len())
+                        .map(Node::LibraryPath)
+                        .collect(),
+                ),
+                _ => return None,
+            },
+            Node::LibraryPath(i) => {
+                let root = self.ctx.cfg.library_roots.get(*i)?;
+                match field {
+                    "path" => leaf(json!(root.to_string_lossy())),
+                    // The double scans videos and images in every library.
+                    "excludeVideo" | "excludeImage" => leaf(json!(false)),
                     _ => return None,
                 }
             }

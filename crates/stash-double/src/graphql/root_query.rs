@@ -1,4 +1,5 @@
-//! The `Query` root: `find*` lookups, jobs, `version`, `systemStatus`.
+//! The `Query` root: `find*` lookups, jobs, `version`, `systemStatus`, and the library paths
+//! of `configuration`.
 
 use apollo_compiler::resolvers::{FieldError, ResolveInfo, ResolvedValue};
 use serde_json::Value;
@@ -144,6 +145,7 @@ pub(crate) fn resolve<'a, 'c: 'a>(
         }
         "version" => ResolvedValue::object(obj.child(Node::Version)),
         "systemStatus" => ResolvedValue::object(obj.child(Node::SystemStatus)),
+        "configuration" => ResolvedValue::object(obj.child(Node::Config)),
         _ => {
             return Err(ferr(format!(
                 "field {} is not implemented by the double",
