@@ -24,8 +24,9 @@ use domain::ports::{
 };
 use domain::stash::{
     BatchOutcome, Chapter, FileCursor, FilePage, Gallery, GalleryImages, GalleryPatch, Image,
-    ImagePatch, JobOutcome, NewChapter, NewGallery, Performer, PerformerSpec, RequestStats,
-    Resolved, ScanRequest, Scene, ScenePatch, ServerInfo, Studio, StudioSpec, Tag, TagSpec,
+    ImagePatch, JobOutcome, LibraryPath, NewChapter, NewGallery, Performer, PerformerSpec,
+    RequestStats, Resolved, ScanRequest, Scene, ScenePatch, ServerInfo, Studio, StudioSpec, Tag,
+    TagSpec,
 };
 use sync_core::CancelFlag;
 
@@ -256,6 +257,10 @@ impl MediaServer for TripStash {
     ) -> Result<Vec<Result<Chapter, MediaServerError>>, MediaServerError> {
         self.hit("create_gallery_chapters");
         self.inner.create_gallery_chapters(chapters).await
+    }
+    async fn library_paths(&self) -> Result<Vec<LibraryPath>, MediaServerError> {
+        self.hit("library_paths");
+        self.inner.library_paths().await
     }
     async fn start_scan(&self, request: &ScanRequest) -> Result<JobId, MediaServerError> {
         self.hit("start_scan");

@@ -10,6 +10,7 @@
 //! - [`fansly`]: the Fansly side as fansly-scraper stores it (accounts, posts, media, ...).
 //! - [`content`]: [`content::ContentItem`], a post or message with its media resolved: what sync works on.
 //! - [`stash`]: the Stash side (performers, studios, tags, galleries, scenes, images, files).
+//! - [`library`]: Stash's library paths and whether a folder lies inside one.
 //! - [`patch`]: [`patch::Patch`], the three-state field update (unchanged / clear / set).
 //! - [`date`]: [`date::FuzzyDate`], Stash's partial dates.
 //! - [`ports`]: the batch-shaped async traits the adapters implement.
@@ -18,6 +19,7 @@ pub mod content;
 pub mod date;
 pub mod fansly;
 pub mod ids;
+pub mod library;
 pub mod patch;
 pub mod ports;
 pub mod stash;

@@ -12,6 +12,8 @@ use crate::date::FuzzyDate;
 use crate::ids::{FileId, GalleryId, ImageId, PerformerId, SceneId, StudioId, TagId};
 use crate::patch::Patch;
 
+pub use crate::library::LibraryPath;
+
 /// A Stash performer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Performer {

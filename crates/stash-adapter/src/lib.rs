@@ -29,6 +29,7 @@ mod entities;
 mod files;
 mod jobs;
 mod keys;
+mod library;
 mod lookups;
 mod media_server;
 pub mod ops;

@@ -9,8 +9,9 @@ use domain::ids::{GalleryId, ImageId, JobId, SceneId};
 use domain::ports::{MediaServer, MediaServerError};
 use domain::stash::{
     BatchOutcome, Chapter, FileCursor, FilePage, Gallery, GalleryImages, GalleryPatch, Image,
-    ImagePatch, JobOutcome, NewChapter, NewGallery, Performer, PerformerSpec, RequestStats,
-    Resolved, ScanRequest, Scene, ScenePatch, ServerInfo, Studio, StudioSpec, Tag, TagSpec,
+    ImagePatch, JobOutcome, LibraryPath, NewChapter, NewGallery, Performer, PerformerSpec,
+    RequestStats, Resolved, ScanRequest, Scene, ScenePatch, ServerInfo, Studio, StudioSpec, Tag,
+    TagSpec,
 };
 use tracing::Instrument;
 
@@ -173,6 +174,12 @@ impl MediaServer for StashClient {
                 "create_gallery_chapters",
                 count = chapters.len()
             ))
+            .await
+    }
+
+    async fn library_paths(&self) -> Result<Vec<LibraryPath>, MediaServerError> {
+        self.library_paths_impl()
+            .instrument(tracing::info_span!("library_paths"))
             .await
     }
 

@@ -86,6 +86,7 @@ fn every_operation_is_valid_against_the_real_schema() {
     let schema = upstream();
     let queries: Vec<(&str, String)> = vec![
         ("ServerInfoQuery", ServerInfoQuery::build(()).query),
+        ("LibraryPaths", LibraryPaths::build(()).query),
         ("FindScenesByIds", FindScenesByIds::build(ids()).query),
         ("FindImagesByIds", FindImagesByIds::build(ids()).query),
         ("FindGalleriesByIds", FindGalleriesByIds::build(ids()).query),

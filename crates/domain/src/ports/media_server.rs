@@ -8,8 +8,9 @@ use async_trait::async_trait;
 use crate::ids::{GalleryId, ImageId, JobId, SceneId};
 use crate::stash::{
     BatchOutcome, Chapter, FileCursor, FilePage, Gallery, GalleryImages, GalleryPatch, Image,
-    ImagePatch, JobOutcome, NewChapter, NewGallery, Performer, PerformerSpec, RequestStats,
-    Resolved, ScanRequest, Scene, ScenePatch, ServerInfo, Studio, StudioSpec, Tag, TagSpec,
+    ImagePatch, JobOutcome, LibraryPath, NewChapter, NewGallery, Performer, PerformerSpec,
+    RequestStats, Resolved, ScanRequest, Scene, ScenePatch, ServerInfo, Studio, StudioSpec, Tag,
+    TagSpec,
 };
 
 /// One GraphQL error as the server reported it.
@@ -245,6 +246,10 @@ pub trait MediaServer: Send + Sync {
         &self,
         chapters: &[NewChapter],
     ) -> Result<Vec<Result<Chapter, MediaServerError>>, MediaServerError>;
+
+    /// Stash's library paths (Settings > Library), in Stash's order: one read. A scan path
+    /// outside all of them is silently skipped by Stash (see [`crate::library`]).
+    async fn library_paths(&self) -> Result<Vec<LibraryPath>, MediaServerError>;
 
     /// Starts a scan and returns its job.
     async fn start_scan(&self, request: &ScanRequest) -> Result<JobId, MediaServerError>;

@@ -380,3 +380,31 @@ pub struct Version {
     /// Version, e.g. `v0.30.1`.
     pub version: Option<String>,
 }
+
+/// `configuration`: only the general section.
+#[derive(cynic::QueryFragment, Debug, Clone)]
+#[cynic(schema = "stash", graphql_type = "ConfigResult")]
+pub struct Configuration {
+    /// General settings.
+    pub general: ConfigGeneral,
+}
+
+/// `configuration.general`: only the library paths.
+#[derive(cynic::QueryFragment, Debug, Clone)]
+#[cynic(schema = "stash", graphql_type = "ConfigGeneralResult")]
+pub struct ConfigGeneral {
+    /// The library paths (Settings > Library).
+    pub stashes: Vec<StashConfig>,
+}
+
+/// One library path.
+#[derive(cynic::QueryFragment, Debug, Clone)]
+#[cynic(schema = "stash")]
+pub struct StashConfig {
+    /// The folder, as Stash sees it.
+    pub path: String,
+    /// Videos here are not scanned.
+    pub exclude_video: bool,
+    /// Images here are not scanned.
+    pub exclude_image: bool,
+}

@@ -2,8 +2,8 @@
 //! keyset bounds instead); `ids` lookups are deduplicated by the caller.
 
 use super::fragments::{
-    Gallery, GalleryChapters, Image, ImageFiles, Job, Performer, Scene, SceneFiles, StudioBasic,
-    StudioWithUrls, SystemStatus, Tag, Version,
+    Configuration, Gallery, GalleryChapters, Image, ImageFiles, Job, Performer, Scene, SceneFiles,
+    StudioBasic, StudioWithUrls, SystemStatus, Tag, Version,
 };
 use super::inputs::{
     FindFilterType, FindJobInput, GalleryFilterType, ImageFilterType, PerformerFilterType,
@@ -19,6 +19,14 @@ pub struct ServerInfoQuery {
     pub version: Version,
     /// Status and schema versions.
     pub system_status: SystemStatus,
+}
+
+/// Stash's library paths (`configuration.general.stashes`).
+#[derive(cynic::QueryFragment, Debug)]
+#[cynic(schema = "stash", graphql_type = "Query")]
+pub struct LibraryPaths {
+    /// The configuration, general section only.
+    pub configuration: Configuration,
 }
 
 /// Variables of the by-ids lookups.
