@@ -82,7 +82,8 @@ pub struct CreatorReport {
     pub creator: String,
     /// Counts per kind.
     pub counts: CountsByKind,
-    /// Why the creator stopped early, if it did.
+    /// Why the creator stopped early, or why its folder could not be scanned (its sync then
+    /// ran on what Stash already had).
     pub error: Option<String>,
 }
 

@@ -5,8 +5,10 @@
 //! entities the sync state does not know yet; per batch, one read per object kind for objects
 //! that are new or whose fingerprint changed, then one write per kind. A re-run on unchanged
 //! data therefore costs `server_info` and the file listing, and writes nothing. With a scan:
-//! `start_scan`, `wait_for_job`, then one `wait_for_files` read-back of at most
-//! [`read_back::READ_BACK_SAMPLE`] names (the adapter polls it until they show or the deadline).
+//! once per run `library_paths` (a folder outside Stash's libraries is not scanned, see
+//! [`scan`]); per creator `start_scan`, `wait_for_job`, then one `wait_for_files` read-back of
+//! at most [`read_back::READ_BACK_SAMPLE`] names (the adapter polls it until they show or the
+//! deadline).
 //! Only when something the state remembers is gone from Stash: one gallery lookup by code per
 //! batch with such galleries, and once per creator one find-or-create per entity kind (see
 //! [`heal`]).
@@ -16,6 +18,7 @@ mod heal;
 mod outcome;
 mod prepare;
 mod read_back;
+mod scan;
 mod write;
 
 use std::collections::HashSet;
@@ -27,7 +30,7 @@ use domain::content::MediaRole;
 use domain::fansly::Account;
 use domain::ids::StudioId;
 use domain::ports::{MediaServer, MetadataRepository, SyncStateStore};
-use domain::stash::{JobOutcome, ScanRequest, ServerStatus};
+use domain::stash::ServerStatus;
 use tracing::Instrument;
 
 use crate::batch::BatchProcessor;
@@ -43,7 +46,8 @@ use crate::state::SyncState;
 use entities::EntityNeeds;
 use outcome::{CreatorOutcome, Tally};
 use prepare::{CurrentIds, PrepareCtx};
-use read_back::{READ_BACK_CAP, READ_BACK_SAMPLE, ReadBackSample};
+use read_back::{READ_BACK_SAMPLE, ReadBackSample};
+use scan::LibraryCache;
 
 /// The sync engine.
 pub struct SyncEngine {
@@ -133,6 +137,7 @@ impl SyncEngine {
         };
         let mut plan = Plan::default();
         let mut network: Option<StudioId> = None;
+        let mut libraries = LibraryCache::default();
         let mut fatal: Option<SyncError> = None;
         for (i, account) in creators.iter().enumerate() {
             if cancel.is_cancelled() {
@@ -148,11 +153,19 @@ impl SyncEngine {
             let span =
                 tracing::info_span!("creator", username = %account.username, id = %account.id);
             let result = self
-                .sync_creator(account, monitor, cancel, &mut network, &mut outcome)
+                .sync_creator(
+                    account,
+                    monitor,
+                    cancel,
+                    &mut network,
+                    &mut libraries,
+                    &mut outcome,
+                )
                 .instrument(span)
                 .await;
             let error = match result {
-                Ok(()) => None,
+                // A folder that could not be scanned: synced with what Stash had, but reported.
+                Ok(()) => outcome.scan_error.take(),
                 Err(CreatorError::Creator(msg)) => Some(msg),
                 Err(CreatorError::Fatal(e)) => {
                     let msg = e.to_string();
@@ -210,6 +223,7 @@ impl SyncEngine {
         monitor: &SyncMonitor,
         cancel: &CancelFlag,
         network: &mut Option<StudioId>,
+        libraries: &mut LibraryCache,
         outcome: &mut CreatorOutcome,
     ) -> Result<(), CreatorError> {
         let creator = account.username.as_str();
@@ -226,31 +240,9 @@ impl SyncEngine {
         let mut read_back_deadline = None;
         if let (Some(scan), false) = (&self.opts.scan, self.opts.dry_run) {
             phase(Phase::Scan);
-            let scan_started = Instant::now();
-            let request = ScanRequest {
-                paths: vec![root.clone()],
-                rescan: scan.rescan,
-                generate: scan.generate,
-            };
-            let job = self.stash.start_scan(&request).await?;
-            let mut tally = Tally::default();
-            match self.stash.wait_for_job(&job, scan.deadline).await? {
-                JobOutcome::Finished | JobOutcome::Vanished => {
-                    let left = scan.deadline.saturating_sub(scan_started.elapsed());
-                    read_back_deadline = Some(left.min(READ_BACK_CAP));
-                }
-                JobOutcome::Failed(msg) => tally.note(
-                    creator,
-                    &root,
-                    &format!("the scan failed: {msg}; syncing what Stash already has"),
-                ),
-                JobOutcome::Cancelled => tally.note(
-                    creator,
-                    &root,
-                    "the scan was cancelled; syncing what Stash already has",
-                ),
-            }
-            outcome.absorb(tally, monitor);
+            read_back_deadline = self
+                .scan_folder(creator, &root, scan, libraries, outcome, monitor)
+                .await?;
         }
 
         let state = SyncState::new(account.id, self.store.load_creator(account.id).await?);

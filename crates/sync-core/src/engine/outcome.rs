@@ -17,6 +17,9 @@ pub(crate) struct CreatorOutcome {
     pub(crate) healed: Vec<SkipNote>,
     pub(crate) plan: Vec<PlannedChange>,
     pub(crate) interrupted: bool,
+    /// Why the creator's folder was not scanned (it lies outside Stash's libraries): reported
+    /// as the creator's error although the rest of its sync ran.
+    pub(crate) scan_error: Option<String>,
 }
 
 /// A delta of counts, per kind, sent as events once per batch.

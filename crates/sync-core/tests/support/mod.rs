@@ -15,9 +15,9 @@ use domain::ports::{
     MockMetadataRepository, MockSyncStateStore, SyncRecord,
 };
 use domain::stash::{
-    BatchOutcome, Chapter, FileCursor, FilePage, Gallery, Image, JobOutcome, Performer,
-    RequestStats, Resolved, Scene, ServerInfo, ServerStatus, StampFields, StampPatch, StashFile,
-    Studio, Tag,
+    BatchOutcome, Chapter, FileCursor, FilePage, Gallery, Image, JobOutcome, LibraryPath,
+    Performer, RequestStats, Resolved, Scene, ServerInfo, ServerStatus, StampFields, StampPatch,
+    StashFile, Studio, Tag,
 };
 
 /// Everything the fake Stash holds.
@@ -49,6 +49,10 @@ pub struct FakeStash {
     pub order: Vec<String>,
     /// The `(prefix, names, deadline)` of each `wait_for_files` call.
     pub read_backs: Vec<(String, Vec<String>, std::time::Duration)>,
+    /// Stash's library paths; `None`: one library at `/stash` with videos and images.
+    pub libraries: Option<Vec<LibraryPath>>,
+    /// Make `library_paths` fail with this error.
+    pub library_error: Option<MediaServerError>,
     next_id: u64,
 }
 
@@ -713,6 +717,17 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
             out.push(Ok(ch));
         }
         Ok(out)
+    });
+    let f = fake.clone();
+    m.expect_library_paths().returning(move || {
+        let mut s = f.lock().unwrap();
+        s.call("library_paths");
+        if let Some(e) = &s.library_error {
+            return Err(e.clone());
+        }
+        Ok(s.libraries
+            .clone()
+            .unwrap_or_else(|| vec![LibraryPath::new("/stash")]))
     });
     let f = fake.clone();
     m.expect_start_scan().returning(move |_| {
