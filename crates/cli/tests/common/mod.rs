@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use domain::ports::MetadataRepository;
-use metadata_store::testing::{CreatorShape, FixtureBuilder};
+use metadata_store::testing::{CreatorShape, FixtureBuilder, GeneratedCreator};
 use metadata_store::{MetadataStore, StoreOptions};
 use stash_double::{DoubleConfig, StashDouble};
 use tempfile::TempDir;
@@ -31,6 +31,8 @@ pub struct World {
     pub double: StashDouble,
     /// Media files written, relative to the download root.
     pub files: Vec<PathBuf>,
+    /// The ids the fixture generator made for the creator (posts, messages, media...).
+    pub creator: GeneratedCreator,
 }
 
 /// A creator shape small enough for fast tests: posts, messages, images, videos with previews,
@@ -75,7 +77,6 @@ impl World {
         fixture.insert(&store).await.unwrap();
         let names = local_filenames(&store, domain::ids::AccountId(shape.account_id)).await;
         drop(store);
-        let _ = creator;
 
         let folder = downloads.join(format!("{}_fansly", shape.username));
         let mut files = Vec::new();
@@ -104,6 +105,7 @@ impl World {
             metadata_url: format!("sqlite://{}", db_path.display()),
             double,
             files,
+            creator,
         }
     }
 
