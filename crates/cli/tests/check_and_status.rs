@@ -1,12 +1,13 @@
 //! `check` and `status` through the binary, and Stash or database failures on `sync`: an
-//! unreachable server, a wrong API key, no ffmpeg, a missing metadata database.
+//! unreachable server, a wrong API key, no ffmpeg, a missing metadata database, a download
+//! folder outside Stash's library paths.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::{CREATOR, World, small_shape};
-use stash_double::DoubleConfig;
+use stash_double::{DoubleConfig, StashDouble};
 
 /// A URL where nothing listens (a port that was bound and released).
 fn closed_url() -> String {
@@ -38,12 +39,21 @@ async fn check_passes_on_a_good_setup() {
         "metadata database",
         "download folder",
         "creator folders",
+        "library paths",
         "path mapping",
         "sync state",
     ] {
         assert!(line(&run.stdout, what).starts_with("ok "), "{}", run.stdout);
     }
     assert!(line(&run.stdout, "Stash version").contains("v0.30.1, appSchema 75"));
+    let downloads = w.downloads.display().to_string();
+    assert!(
+        line(&run.stdout, "library paths").ends_with(&format!(
+            "{downloads} is inside Stash's library {downloads}"
+        )),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.ends_with("All checks passed.\n"),
         "{}",
@@ -316,4 +326,76 @@ async fn a_fatal_error_is_printed_once_and_logged() {
         run.stderr
     );
     assert!(w.logs().contains("cannot reach Stash"), "{}", w.logs());
+}
+
+/// A second double over the same files whose only library is another folder: Stash does not
+/// see the download folder as a library.
+async fn double_with_another_library(w: &World) -> (StashDouble, String) {
+    let other = w.dir.path().join("other-library");
+    std::fs::create_dir_all(&other).unwrap();
+    let double = StashDouble::start(DoubleConfig {
+        library_roots: vec![other.clone()],
+        ..DoubleConfig::default()
+    })
+    .await
+    .unwrap();
+    (double, other.display().to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_folder_outside_stash_libraries_fails_check_with_the_fix() {
+    let w = World::new().await;
+    let (double, other) = double_with_another_library(&w).await;
+    let mut cmd = w.command();
+    cmd.arg("check")
+        .env("FANSLY_STASH_STASH_URL", double.base_url());
+    let run = w.run(cmd).await;
+    run.expect_code(1);
+    let downloads = w.downloads.display().to_string();
+    let libraries = line(&run.stdout, "library paths");
+    assert!(
+        libraries.starts_with("FAIL")
+            && libraries.contains(&format!(
+                "{downloads}: it is not inside any of Stash's library paths ({other})"
+            )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "fix: add {downloads} as a library in Stash (Settings > Library), or set stash_root (unset, so it is download_root) to the folder where Stash sees the downloads"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(double.counters().requests_with("configuration"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_scan_does_not_scan_a_folder_outside_stash_libraries_and_says_why() {
+    let w = World::with(DoubleConfig::default(), small_shape(2), false).await;
+    let (double, other) = double_with_another_library(&w).await;
+    let mut cmd = w.command();
+    cmd.args(["sync", "--all", "--scan"])
+        .env("FANSLY_STASH_STASH_URL", double.base_url());
+    let run = w.run(cmd).await;
+    run.expect_code(1);
+    let folder = w.downloads.join(format!("{CREATOR}_fansly"));
+    let out = run.all();
+    assert!(
+        out.contains(&format!(
+            "the scan of {} was not started: it is not inside any of Stash's library paths ({other})",
+            folder.display()
+        )) && out.contains("Settings > Library"),
+        "{out}"
+    );
+    let counters = double.counters();
+    assert_eq!(counters.requests_with("metadataScan"), 0);
+    assert_eq!(counters.requests_with("configuration"), 1);
+
+    // With the download folder as a library the same command scans and labels.
+    let mut cmd = w.command();
+    cmd.args(["sync", "--all", "--scan"]);
+    w.run(cmd).await.expect_code(0);
+    assert_eq!(w.double.counters().requests_with("metadataScan"), 1);
 }

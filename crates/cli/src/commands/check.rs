@@ -6,7 +6,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use domain::library::{describe_libraries, is_inside, library_containing};
 use domain::ports::{MediaServer, MediaServerError, MetadataRepository};
+use domain::stash::LibraryPath;
 use stash_adapter::StashClient;
 
 use super::Context;
@@ -389,10 +391,19 @@ async fn check_paths(
         }
     }
     let Some(stash) = stash else {
+        findings.push(Finding::skipped("library paths", "Stash is not usable"));
         findings.push(Finding::skipped("path mapping", "Stash is not usable"));
         return;
     };
     let root = mapping.stash_root.trim_end_matches('/').to_owned();
+    findings.push(match stash.library_paths().await {
+        Ok(libraries) => library_finding(&root, &libraries, &stash_root_origin(config)),
+        Err(e) => Finding::fail(
+            "library paths",
+            format!("reading Stash's library paths failed: {e}"),
+            "look at Stash's log; run check again",
+        ),
+    });
     match stash.list_files(&root, None).await {
         Ok(page) if !page.files.is_empty() => findings.push(Finding::ok(
             "path mapping",
@@ -415,6 +426,69 @@ async fn check_paths(
             "look at Stash's log; run check again",
         )),
     }
+}
+
+/// Where `stash_root` comes from, for fixes: `now from <origin>`, or that it is unset.
+fn stash_root_origin(config: &Config) -> String {
+    if config.origins.contains_key("stash_root") {
+        format!("now from {}", config.origin("stash_root"))
+    } else {
+        "unset, so it is download_root".to_owned()
+    }
+}
+
+/// Whether Stash can scan `stash_root`: it must lie inside one of Stash's library paths, and
+/// that library should take both videos and images. `origin` says where `stash_root` comes
+/// from (`now from FANSLY_STASH_STASH_ROOT`, ...).
+pub fn library_finding(stash_root: &str, libraries: &[LibraryPath], origin: &str) -> Finding {
+    const WHAT: &str = "library paths";
+    if let Some(library) = library_containing(libraries, stash_root) {
+        let detail = format!("{stash_root} is inside Stash's library {}", library.path);
+        return match library.excluded_media() {
+            None => Finding::ok(WHAT, detail),
+            Some(excluded) => Finding::warn(
+                WHAT,
+                format!("{detail}, which excludes {excluded}"),
+                format!(
+                    "include {excluded} for the library {} in Stash (Settings > Library): Stash never scans the {excluded} there, so they cannot be labelled",
+                    library.path
+                ),
+            ),
+        };
+    }
+    let fix = format!(
+        "add {stash_root} as a library in Stash (Settings > Library), or set stash_root ({origin}) to the folder where Stash sees the downloads"
+    );
+    let below: Vec<&LibraryPath> = libraries
+        .iter()
+        .filter(|l| is_inside(&l.path, stash_root))
+        .collect();
+    if !below.is_empty() {
+        let list: Vec<LibraryPath> = below.into_iter().cloned().collect();
+        return Finding::warn(
+            WHAT,
+            format!(
+                "{stash_root} is not a Stash library, only these folders inside it are: {}; creator folders outside them are never scanned",
+                describe_libraries(&list)
+            ),
+            fix,
+        );
+    }
+    let why = if libraries.is_empty() {
+        "Stash has no library path configured".to_owned()
+    } else {
+        format!(
+            "it is not inside any of Stash's library paths ({})",
+            describe_libraries(libraries)
+        )
+    };
+    Finding::fail(
+        WHAT,
+        format!(
+            "{stash_root}: {why}, so Stash never scans the downloads (`sync --scan` cannot work)"
+        ),
+        fix,
+    )
 }
 
 async fn check_state(config: &Config) -> Finding {
@@ -453,6 +527,68 @@ async fn check_state(config: &Config) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn library_paths_say_which_library_holds_stash_root() {
+        let libs = vec![
+            LibraryPath::new("/media/other"),
+            LibraryPath::new("/data/fansly/"),
+        ];
+        let f = library_finding("/data/fansly", &libs, "now from the file");
+        assert_eq!(f.status, Status::Ok);
+        assert_eq!(
+            f.detail,
+            "/data/fansly is inside Stash's library /data/fansly/"
+        );
+
+        let f = library_finding("/data/fans", &libs, "now from FANSLY_STASH_STASH_ROOT");
+        assert_eq!(f.status, Status::Fail);
+        assert!(
+            f.detail
+                .contains("not inside any of Stash's library paths (/media/other, /data/fansly/)"),
+            "{}",
+            f.detail
+        );
+        let fix = f.fix.unwrap();
+        assert!(
+            fix.contains("add /data/fans as a library in Stash (Settings > Library)")
+                && fix.contains("set stash_root (now from FANSLY_STASH_STASH_ROOT)"),
+            "{fix}"
+        );
+
+        let f = library_finding("/data", &[], "x");
+        assert_eq!(f.status, Status::Fail);
+        assert!(
+            f.detail.contains("Stash has no library path configured"),
+            "{}",
+            f.detail
+        );
+
+        let f = library_finding("/data", &libs, "x");
+        assert_eq!(f.status, Status::Warn);
+        assert!(
+            f.detail
+                .contains("only these folders inside it are: /data/fansly/"),
+            "{}",
+            f.detail
+        );
+    }
+
+    #[test]
+    fn a_library_excluding_media_is_a_warning() {
+        let libs = vec![LibraryPath {
+            exclude_video: true,
+            ..LibraryPath::new("/data")
+        }];
+        let f = library_finding("/data/fansly", &libs, "x");
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.detail.ends_with("which excludes videos"), "{}", f.detail);
+        assert!(
+            f.fix
+                .unwrap()
+                .contains("include videos for the library /data in Stash (Settings > Library)")
+        );
+    }
 
     #[test]
     fn exit_codes_follow_the_worst_finding() {
