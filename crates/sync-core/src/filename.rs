@@ -17,10 +17,12 @@ pub struct FilenameId {
 
 #[allow(clippy::expect_used)] // A constant pattern: a failure is a bug caught by every test run.
 static ID_PATTERN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"_(?:(preview)_)?id_(\d+)").expect("valid id pattern"));
+    LazyLock::new(|| Regex::new(r"_(?:(preview)_)?id_([1-9][0-9]*)").expect("valid id pattern"));
 
-/// The last `_id_<N>` / `_preview_id_<N>` in a basename, if any. Ids that do not fit an
-/// `i64` are ignored.
+/// The last `_id_<N>` / `_preview_id_<N>` in a basename, if any. `N` is written the way
+/// fansly-scraper writes a Fansly id: ASCII digits without a leading zero (found by fuzzing:
+/// `_id_02` used to parse as media 2, and `\d` also took other scripts' digits). Ids that do
+/// not fit an `i64` are ignored.
 pub fn parse_filename_id(basename: &str) -> Option<FilenameId> {
     ID_PATTERN
         .captures_iter(basename)
@@ -70,6 +72,23 @@ mod tests {
         assert_eq!(parse_filename_id("holiday.jpg"), None);
         assert_eq!(parse_filename_id("video_idx_12.mp4"), None);
         assert_eq!(parse_filename_id("x_id_99999999999999999999999.mp4"), None);
+    }
+
+    #[test]
+    fn only_ids_as_fansly_writes_them_count() {
+        // A leading zero is not how an id is written: the file is not that media's.
+        assert_eq!(parse_filename_id("\u{7f}_id_02\n"), None);
+        assert_eq!(parse_filename_id("x_id_0.jpg"), None);
+        // Digits of other scripts are not ASCII digits.
+        assert_eq!(parse_filename_id("x_id_\u{0663}\u{0664}.jpg"), None);
+        // An earlier well-formed id still counts when a later marker is not one.
+        assert_eq!(
+            parse_filename_id("a_id_12_b_id_012.jpg"),
+            Some(FilenameId {
+                id: 12,
+                preview: false
+            })
+        );
     }
 
     proptest! {
