@@ -249,7 +249,7 @@ impl Renderer {
                     run.inc(1);
                 }
                 match error {
-                    Some(e) => self.say(&format!("  {creator}: stopped: {e}")),
+                    Some(e) => self.say(&format!("  {creator}: {e}")),
                     None if self.mode == Mode::Lines => {
                         self.say(&format!("  {creator}: done ({})", counts_text(&total)));
                     }

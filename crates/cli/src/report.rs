@@ -43,7 +43,7 @@ pub fn render(report: &SyncReport, log: &str, verbose: bool) -> String {
     }
     for c in &report.creators {
         if let Some(e) = &c.error {
-            let _ = writeln!(out, "  creator {} stopped: {e}", c.creator);
+            let _ = writeln!(out, "  creator {}: {e}", c.creator);
         }
     }
     if !report.errors.is_empty() {

@@ -99,8 +99,8 @@ pub enum SyncEvent {
         creator: String,
         /// Totals per kind.
         counts: Vec<(EntityKind, Counts)>,
-        /// Why the creator stopped early, or why its folder could not be scanned (its sync
-        /// then ran on what Stash already had).
+        /// Why the creator stopped early (starting `stopped: `), or why its folder could not
+        /// be scanned (its sync then ran on what Stash already had).
         error: Option<String>,
     },
     /// The run ended.

@@ -82,8 +82,8 @@ pub struct CreatorReport {
     pub creator: String,
     /// Counts per kind.
     pub counts: CountsByKind,
-    /// Why the creator stopped early, or why its folder could not be scanned (its sync then
-    /// ran on what Stash already had).
+    /// Why the creator stopped early (the text starts with `stopped: `), or why its folder
+    /// could not be scanned (its sync then ran on what Stash already had).
     pub error: Option<String>,
 }
 

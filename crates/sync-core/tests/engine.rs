@@ -781,7 +781,11 @@ async fn an_unusable_stash_stops_the_run_and_a_failing_creator_does_not() {
         body: "oops".into(),
     });
     let (report, _) = w.run().await;
-    assert!(report.creators[0].error.as_deref().unwrap().contains("500"));
+    let error = report.creators[0].error.as_deref().unwrap();
+    assert!(
+        error.starts_with("stopped: ") && error.contains("500"),
+        "{error}"
+    );
     assert_eq!(report.outcome(), "partial");
     assert_eq!(w.fake().write_calls(), 0);
 }

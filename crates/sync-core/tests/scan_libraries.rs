@@ -85,6 +85,10 @@ async fn without_any_library_the_error_says_so() {
     assert_eq!(w.fake().calls("start_scan"), 0);
     let error = report.creators[0].error.as_deref().unwrap();
     assert!(
+        !error.starts_with("stopped"),
+        "the creator was synced, not stopped: {error}"
+    );
+    assert!(
         error.contains("Stash has no library path configured")
             && error.contains("Settings > Library"),
         "{error}"

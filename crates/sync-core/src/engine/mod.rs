@@ -166,9 +166,9 @@ impl SyncEngine {
             let error = match result {
                 // A folder that could not be scanned: synced with what Stash had, but reported.
                 Ok(()) => outcome.scan_error.take(),
-                Err(CreatorError::Creator(msg)) => Some(msg),
+                Err(CreatorError::Creator(msg)) => Some(format!("stopped: {msg}")),
                 Err(CreatorError::Fatal(e)) => {
-                    let msg = e.to_string();
+                    let msg = format!("stopped: {e}");
                     fatal = Some(e);
                     Some(msg)
                 }
