@@ -112,9 +112,14 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page in roff (used by `cargo xtask dist`).
+    /// Print the man page in roff, or write one page per command (used by `cargo xtask dist`).
     #[command(hide = true)]
-    Man,
+    Man {
+        /// Write `fansly-stash.1` and a page per subcommand (`fansly-stash-sync.1`, ...) here
+        /// instead of printing the top-level page.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<std::path::PathBuf>,
+    },
 }
 
 /// Which creators a run covers.

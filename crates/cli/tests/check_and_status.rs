@@ -304,6 +304,42 @@ async fn completions_and_man_page_are_generated() {
         "{}",
         &run.stdout[..200.min(run.stdout.len())]
     );
+    // One page per visible command, hidden ones left out.
+    let pages = tempfile::tempdir().unwrap();
+    let mut cmd = w.bare_command();
+    cmd.arg("man").arg("--out-dir").arg(pages.path());
+    w.run(cmd).await.expect_code(0);
+    let mut names: Vec<String> = std::fs::read_dir(pages.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for page in [
+        "fansly-stash.1",
+        "fansly-stash-sync.1",
+        "fansly-stash-plan.1",
+        "fansly-stash-status.1",
+        "fansly-stash-check.1",
+        "fansly-stash-import.1",
+        "fansly-stash-config.1",
+        "fansly-stash-config-show.1",
+    ] {
+        assert!(
+            names.iter().any(|n| n == page),
+            "{page} missing from {names:?}"
+        );
+    }
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("completions") || n.contains("-man")),
+        "hidden commands get no page: {names:?}"
+    );
+    let sync = std::fs::read_to_string(pages.path().join("fansly-stash-sync.1")).unwrap();
+    assert!(
+        sync.contains(".TH fansly-stash-sync") && sync.contains("dry"),
+        "{sync}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

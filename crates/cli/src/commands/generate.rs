@@ -1,5 +1,8 @@
 //! The hidden `completions <shell>` and `man` subcommands: shell completion scripts and the
-//! roff man page, generated from the clap grammar (`cargo xtask dist` writes them to files).
+//! roff man pages (one per command), generated from the clap grammar (`cargo xtask dist` writes
+//! them to files).
+
+use std::path::Path;
 
 use clap::CommandFactory;
 
@@ -13,11 +16,23 @@ pub fn completions(shell: clap_complete::Shell) -> CmdResult {
     Ok(Exit::Ok)
 }
 
-/// Prints the man page.
-pub fn man() -> CmdResult {
+/// Prints the top-level man page, or with `out_dir` writes it and one page per visible
+/// subcommand (`fansly-stash-sync.1`, `fansly-stash-config-show.1`, ...) into that folder.
+pub fn man(out_dir: Option<&Path>) -> CmdResult {
     let cmd = Cli::command();
-    clap_mangen::Man::new(cmd)
-        .render(&mut std::io::stdout())
-        .map_err(|e| CliError::failed(format!("cannot write the man page: {e}")))?;
+    let Some(dir) = out_dir else {
+        clap_mangen::Man::new(cmd)
+            .render(&mut std::io::stdout())
+            .map_err(|e| CliError::failed(format!("cannot write the man page: {e}")))?;
+        return Ok(Exit::Ok);
+    };
+    std::fs::create_dir_all(dir)
+        .and_then(|()| clap_mangen::generate_to(cmd, dir))
+        .map_err(|e| {
+            CliError::failed(format!(
+                "cannot write the man pages into {}: {e}; check that the folder is writable",
+                dir.display()
+            ))
+        })?;
     Ok(Exit::Ok)
 }

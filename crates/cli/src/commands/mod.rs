@@ -56,7 +56,7 @@ impl Context {
 pub async fn dispatch(cli: Cli) -> CmdResult {
     match cli.command {
         Command::Completions { shell } => generate::completions(shell),
-        Command::Man => generate::man(),
+        Command::Man { out_dir } => generate::man(out_dir.as_deref()),
         Command::Config(sub) => config::run(&cli.global, sub),
         Command::Sync(args) => {
             let ctx = Context::load(&cli.global)?;
