@@ -34,9 +34,29 @@ pub fn run(args: &[String]) -> Result<()> {
     let root = crate_root()?;
     for target in targets {
         println!("==> cargo +nightly fuzz run {target} ({seconds} s)");
-        let status = Command::new("cargo")
-            .current_dir(&root)
-            .args(["+nightly", "fuzz", "run", target, "--"])
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(&root)
+            .args(["+nightly", "fuzz", "run", target]);
+        if target == "json_import" {
+            // The writable corpus first, then the real API samples as read-only seeds; JSON
+            // needs room, so inputs may grow to 64 KiB.
+            let corpus = root.join("fuzz").join("corpus").join(target);
+            std::fs::create_dir_all(&corpus)
+                .map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
+            cmd.arg(&corpus);
+            let samples = root
+                .join("..")
+                .join("shared")
+                .join("upstream")
+                .join("fansly-api-samples");
+            if samples.is_dir() {
+                cmd.arg(&samples);
+            }
+            cmd.args(["--", "-max_len=65536"]);
+        } else {
+            cmd.arg("--");
+        }
+        let status = cmd
             .arg(format!("-max_total_time={seconds}"))
             .status()
             .map_err(|e| format!("cannot run cargo fuzz: {e}"))?;
