@@ -10,8 +10,8 @@
 //! at most [`read_back::READ_BACK_SAMPLE`] names (the adapter polls it until they show or the
 //! deadline).
 //! Only when something the state remembers is gone from Stash: one gallery lookup by code per
-//! batch with such galleries, and once per creator one find-or-create per entity kind (see
-//! [`heal`]).
+//! batch with such galleries, and once per creator one find-or-create per entity kind plus one
+//! more read and write of the batch that failed on the stale ids (see [`heal`]).
 
 mod entities;
 mod heal;
@@ -44,6 +44,7 @@ use crate::planner::Plan;
 use crate::report::{CreatorReport, SyncReport};
 use crate::state::SyncState;
 use entities::EntityNeeds;
+use heal::Healer;
 use outcome::{CreatorOutcome, Tally};
 use prepare::{CurrentIds, PrepareCtx};
 use read_back::{READ_BACK_SAMPLE, ReadBackSample};
@@ -432,7 +433,7 @@ impl SyncEngine {
                         .content_page(account.id, cursor.take(), self.batches.batch_size)
                         .await?;
                     let mut batch = self
-                        .prepare_batch(ctx_ref, &page.items)
+                        .prepare_batch(ctx_ref, &page.items, None)
                         .instrument(tracing::debug_span!("batch", items = page.items.len()))
                         .await?;
                     batch.source = page.items;
@@ -449,31 +450,36 @@ impl SyncEngine {
             drop(tx);
             read
         };
-        let entity_needs = &entity_needs;
+        let mut healer = Healer {
+            account,
+            needs: &entity_needs,
+            done: false,
+        };
         let writer = async move {
             let mut rx = rx;
             let mut done = 0u64;
             let mut stopped = false;
-            let mut healed = false;
             while let Some(mut batch) = rx.recv().await {
                 done += batch.items as u64;
+                let source = std::mem::take(&mut batch.source);
                 let generation = match ctx_ref.ids.read() {
                     Ok(i) => i.generation,
                     Err(p) => p.into_inner().generation,
                 };
                 if batch.generation != generation {
                     // Planned with ids healed since: plan it again with the new ones.
-                    let source = std::mem::take(&mut batch.source);
-                    batch = self.prepare_batch(ctx_ref, &source).await?;
+                    batch = self.prepare_batch(ctx_ref, &source, None).await?;
                 }
-                let stale = self.write_batch(ctx_ref, batch, outcome, monitor).await?;
-                if stale && !healed {
-                    healed = true;
-                    let mut tally = Tally::default();
-                    self.heal_entities(account, entity_needs, ctx_ref, network, &mut tally)
-                        .await?;
-                    outcome.absorb(tally, monitor);
-                }
+                self.write_healing(
+                    ctx_ref,
+                    batch,
+                    &source,
+                    &mut healer,
+                    network,
+                    outcome,
+                    monitor,
+                )
+                .await?;
                 monitor.emit(SyncEvent::Progress {
                     creator: creator.to_owned(),
                     phase: Phase::Items,

@@ -76,6 +76,28 @@ impl Tally {
         });
     }
 
+    /// Takes out what planning a batch again (after a heal) decides anew: failures, unchanged
+    /// and skipped counts, and the notes. What stays is what stands: the objects created or
+    /// updated, and the healed notes.
+    pub(crate) fn take_replanned(&mut self) -> Tally {
+        let mut out = Tally::default();
+        for (kind, c) in &mut self.counts {
+            let moved = Counts {
+                unchanged: std::mem::take(&mut c.unchanged),
+                skipped: std::mem::take(&mut c.skipped),
+                failed: std::mem::take(&mut c.failed),
+                ..Counts::default()
+            };
+            if !moved.is_zero() {
+                out.counts.insert(*kind, moved);
+            }
+        }
+        self.counts.retain(|_, c| !c.is_zero());
+        out.errors = std::mem::take(&mut self.errors);
+        out.skipped = std::mem::take(&mut self.skipped);
+        out
+    }
+
     pub(crate) fn failed(&mut self, creator: &str, kind: EntityKind, key: &str, error: &str) {
         self.entry(kind).failed += 1;
         self.errors.push(ItemError {

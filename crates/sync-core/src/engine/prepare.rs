@@ -110,6 +110,25 @@ enum ReadOut {
 
 type ReadFuture<'a> = Pin<Box<dyn Future<Output = ReadOut> + Send + 'a>>;
 
+/// Objects (kind and state key) of a batch that were written in this run: when the batch is
+/// planned again after a heal, they are left out (their write stands and is counted).
+#[derive(Debug, Default)]
+pub(crate) struct WrittenKeys(HashSet<(EntityKind, String)>);
+
+impl WrittenKeys {
+    pub(crate) fn insert(&mut self, kind: EntityKind, key: &str) {
+        self.0.insert((kind, key.to_owned()));
+    }
+
+    pub(crate) fn contains(&self, kind: EntityKind, key: &str) -> bool {
+        self.0.contains(&(kind, key.to_owned()))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// The entity ids batches are planned with, and how many times they were healed: a batch
 /// planned with an older generation is planned again before it is written.
 #[derive(Debug, Default)]
@@ -154,17 +173,19 @@ fn fatal(e: MediaServerError) -> Result<(), CreatorError> {
 }
 
 impl SyncEngine {
-    /// Plans one batch of items.
+    /// Plans one batch of items, leaving out the objects in `written` (a batch planned again
+    /// after a heal: those writes stand, and were counted by the first attempt).
     pub(crate) async fn prepare_batch(
         &self,
         ctx: &PrepareCtx<'_>,
         items: &[ContentItem],
+        written: Option<&WrittenKeys>,
     ) -> Result<PlannedBatch, CreatorError> {
         let mut batch = PlannedBatch {
             items: items.len(),
             ..PlannedBatch::default()
         };
-        let (stamps, galleries) = self.desired_for(ctx, items, &mut batch);
+        let (stamps, galleries) = self.desired_for(ctx, items, written, &mut batch);
 
         // Reads: one call per kind, at most `read_concurrency` at once.
         let scene_ids: Vec<SceneId> = stamps
@@ -481,12 +502,15 @@ impl SyncEngine {
     }
 
     /// Desired state of a batch; what the fingerprints say is unchanged is counted and dropped.
+    /// Objects in `written` are dropped without a count or a note.
     fn desired_for(
         &self,
         ctx: &PrepareCtx<'_>,
         items: &[ContentItem],
+        written: Option<&WrittenKeys>,
         batch: &mut PlannedBatch,
     ) -> (Vec<StampWork>, Vec<GalleryWork>) {
+        let wanted = |kind: EntityKind, key: &str| !written.is_some_and(|w| w.contains(kind, key));
         let mut stamps = Vec::new();
         let mut galleries = Vec::new();
         let force = self.opts.force;
@@ -547,6 +571,9 @@ impl SyncEngine {
                     let fp = desired.fingerprint(object.id_str(), &[]);
                     let skey = format!("media:{}", m.media.id);
                     let kind = kind_of(object);
+                    if !wanted(kind, &skey) {
+                        continue;
+                    }
                     if !force && state.is_current(kind, &skey, object.id_str(), fp) {
                         batch.tally.unchanged(kind);
                         continue;
@@ -564,7 +591,7 @@ impl SyncEngine {
             let Some(labels) = gallery_labels(item) else {
                 continue;
             };
-            if scenes.is_empty() && images.is_empty() {
+            if (scenes.is_empty() && images.is_empty()) || !wanted(EntityKind::Gallery, &key) {
                 continue;
             }
             let desired = labels.resolve(ids);

@@ -13,11 +13,22 @@ use domain::stash::NewChapter;
 
 use super::SyncEngine;
 use super::heal::is_stale_reference;
-use super::outcome::{CreatorOutcome, Tally};
-use super::prepare::{GalleryFollowUp, PlannedBatch, PrepareCtx, links_of, now};
+use super::outcome::Tally;
+use super::prepare::{GalleryFollowUp, PlannedBatch, PrepareCtx, WrittenKeys, links_of, now};
 use crate::error::CreatorError;
-use crate::monitor::SyncMonitor;
 use crate::planner::{Action, PlannedChange, gallery_fields, new_gallery_fields, stamp_fields};
+
+/// What writing one batch did.
+#[derive(Debug)]
+pub(crate) struct WrittenBatch {
+    /// Counts, failures and notes, not yet folded into the creator's outcome.
+    pub(crate) tally: Tally,
+    /// Whether a write failed on a reference to a performer, studio or tag Stash no longer
+    /// has.
+    pub(crate) stale: bool,
+    /// The objects written (created or updated) without an error.
+    pub(crate) written: WrittenKeys,
+}
 
 fn whole_call(e: MediaServerError) -> Result<String, CreatorError> {
     if e.is_fatal() {
@@ -28,23 +39,25 @@ fn whole_call(e: MediaServerError) -> Result<String, CreatorError> {
 }
 
 impl SyncEngine {
-    /// Applies (or, in a dry run, plans) one batch and saves the state. Returns whether a
-    /// write failed on a reference to a performer, studio or tag Stash no longer has.
+    /// Applies (or, in a dry run, plans) one batch and saves the state. The caller folds the
+    /// tally into the creator's outcome (after a retry, when a write met a stale id).
     pub(crate) async fn write_batch(
         &self,
         ctx: &PrepareCtx<'_>,
         mut batch: PlannedBatch,
-        outcome: &mut CreatorOutcome,
-        monitor: &SyncMonitor,
-    ) -> Result<bool, CreatorError> {
+    ) -> Result<WrittenBatch, CreatorError> {
         let mut tally = std::mem::take(&mut batch.tally);
         if self.opts.dry_run {
             self.plan_batch(ctx.creator, batch, &mut tally);
-            outcome.absorb(tally, monitor);
-            return Ok(false);
+            return Ok(WrittenBatch {
+                tally,
+                stale: false,
+                written: WrittenKeys::default(),
+            });
         }
         let creator = ctx.creator;
         let at = now();
+        let mut written = WrittenKeys::default();
         let lock = || match ctx.state.lock() {
             Ok(s) => s,
             Err(p) => p.into_inner(),
@@ -158,7 +171,7 @@ impl SyncEngine {
                 .scenes
                 .iter()
                 .map(|(p, k, fp, f)| (p.id.to_string(), k.as_str(), *fp, f));
-            self.record_stamps(creator, ctx, EntityKind::Scene, items, res, &mut tally, at);
+            self.record_stamps(ctx, EntityKind::Scene, items, res, &mut tally, &mut written);
         }
         let image_results = if batch.images.is_empty() {
             None
@@ -179,7 +192,7 @@ impl SyncEngine {
                 .images
                 .iter()
                 .map(|(p, k, fp, f)| (p.id.to_string(), k.as_str(), *fp, f));
-            self.record_stamps(creator, ctx, EntityKind::Image, items, res, &mut tally, at);
+            self.record_stamps(ctx, EntityKind::Image, items, res, &mut tally, &mut written);
         }
 
         // Gallery images (idempotent on the server).
@@ -296,6 +309,7 @@ impl SyncEngine {
                         st.mark_failed(EntityKind::Gallery, &f.key, Some(id.as_str()), err);
                     }
                     None => {
+                        written.insert(EntityKind::Gallery, &f.key);
                         st.mark_stamped(
                             EntityKind::Gallery,
                             &f.key,
@@ -315,8 +329,11 @@ impl SyncEngine {
         }
         self.save_state(ctx).await?;
         let stale = tally.errors.iter().any(|e| is_stale_reference(&e.error));
-        outcome.absorb(tally, monitor);
-        Ok(stale)
+        Ok(WrittenBatch {
+            tally,
+            stale,
+            written,
+        })
     }
 
     /// Saves what changed in the state since the last save.
@@ -334,17 +351,16 @@ impl SyncEngine {
         self.store.save(&records).await.map_err(CreatorError::from)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn record_stamps<'a>(
         &self,
-        creator: &str,
         ctx: &PrepareCtx<'_>,
         kind: EntityKind,
         items: impl Iterator<Item = (String, &'a str, u64, &'a FieldHashes)>,
         result: Result<HashMap<String, String>, String>,
         tally: &mut Tally,
-        at: chrono::DateTime<chrono::Utc>,
+        written: &mut WrittenKeys,
     ) {
+        let (creator, at) = (ctx.creator, now());
         let mut st = match ctx.state.lock() {
             Ok(s) => s,
             Err(p) => p.into_inner(),
@@ -358,6 +374,7 @@ impl SyncEngine {
                 None => {
                     st.mark_stamped(kind, key, &id, fp, fields.clone(), at);
                     tally.updated(kind);
+                    written.insert(kind, key);
                 }
                 Some(e) => {
                     st.mark_failed(kind, key, Some(&id), &e);

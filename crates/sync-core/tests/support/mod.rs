@@ -35,6 +35,11 @@ pub struct FakeStash {
     pub calls: BTreeMap<String, u64>,
     /// Ids (scene or image) whose update fails.
     pub fail_ids: HashSet<String>,
+    /// Ids (scene or image) whose update always fails on a foreign key, as if it referred to
+    /// something Stash keeps refusing (healing does not help).
+    pub fk_fail_ids: HashSet<String>,
+    /// How many times each scene or image id was sent in an update.
+    pub update_attempts: BTreeMap<String, u32>,
     /// Files per `list_files` page.
     pub page_size: usize,
     /// Make `list_files` fail with this error.
@@ -106,6 +111,7 @@ impl FakeStash {
         self.writes.clear();
         self.order.clear();
         self.read_backs.clear();
+        self.update_attempts.clear();
     }
 
     /// Adds a file and the scene or image a scan would make of it.
@@ -511,12 +517,13 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
         s.call("update_scenes");
         let mut out = BatchOutcome::default();
         for p in patches {
+            *s.update_attempts.entry(p.id.to_string()).or_default() += 1;
             if s.fail_ids.contains(p.id.as_str()) {
                 out.failed
                     .push((p.id.clone(), not_found("scene (injected)")));
                 continue;
             }
-            if !stamp_refs_exist(&s, p) {
+            if s.fk_fail_ids.contains(p.id.as_str()) || !stamp_refs_exist(&s, p) {
                 out.failed.push((p.id.clone(), fk_failed()));
                 continue;
             }
@@ -536,12 +543,13 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
         s.call("update_images");
         let mut out = BatchOutcome::default();
         for p in patches {
+            *s.update_attempts.entry(p.id.to_string()).or_default() += 1;
             if s.fail_ids.contains(p.id.as_str()) {
                 out.failed
                     .push((p.id.clone(), not_found("image (injected)")));
                 continue;
             }
-            if !stamp_refs_exist(&s, p) {
+            if s.fk_fail_ids.contains(p.id.as_str()) || !stamp_refs_exist(&s, p) {
                 out.failed.push((p.id.clone(), fk_failed()));
                 continue;
             }
