@@ -2,7 +2,9 @@
 //! post, control characters, emoji, right-to-left text, files that do not exist, duplicate
 //! local filenames and a path outside the library root. The sync completes without a panic
 //! or a failed item, each bad row or file is named in a per-item note, odd text reaches Stash
-//! verbatim, and nothing outside the creator's folder is touched.
+//! verbatim, and nothing outside the creator's folder is touched. Accounts the JSON importer
+//! knows only by their id (placeholders) name no performer or studio: a mention of one is
+//! noted and left out, a creator that is one is reported and not synced.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
@@ -237,4 +239,170 @@ async fn bad_rows_and_files_give_per_item_notes_and_nothing_breaks() {
     let report = run_sync(repo, client, state, opts, None).await.unwrap();
     assert!(report.errors.is_empty());
     assert_eq!(double.counters().mutation_requests, 0);
+}
+
+/// An account the importer only saw referenced (a media owner): a placeholder named by its id.
+const BESTIE: i64 = 412_345_678_901_234_567;
+/// The author of a post the importer saw, known only by its id: a placeholder creator.
+const NOBODY: i64 = 512_345_678_901_234_567;
+/// Its post (the importer takes only real-sized Fansly ids).
+const NOBODY_POST: i64 = 612_345_678_901_234_301;
+
+/// A saved timeline response naming both accounts only by id.
+fn timeline_with_unknown_accounts() -> String {
+    format!(
+        r#"{{"success": true, "response": {{
+  "posts": [{{"id": "{NOBODY_POST}", "accountId": "{NOBODY}", "content": "A post by an account known only by its id",
+              "fypFlags": 0, "createdAt": 1706868000, "accountMentions": []}}],
+  "accountMedia": [{{"id": "612345678901239001", "accountId": "{BESTIE}", "mediaId": "612345678901239002", "createdAt": 1706868000,
+                     "media": {{"id": "612345678901239002", "accountId": "{BESTIE}", "mimetype": "image/jpeg",
+                               "createdAt": 1706868000}}}}],
+  "accountMediaBundles": [],
+  "accounts": []
+}}}}"#
+    )
+}
+
+/// Whether a Stash name is a number, or holds one of the placeholders' ids.
+fn named_by_a_number(name: &str) -> bool {
+    let digits = name.trim_end_matches(" (Fansly)");
+    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
+        || [BESTIE, NOBODY]
+            .iter()
+            .any(|id| name.contains(&id.to_string()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn placeholder_accounts_never_become_performers_or_studios_named_by_a_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("downloads");
+    let db_url = sqlite_url(dir.path());
+    let store = MetadataStore::open(&db_url, StoreOptions::default())
+        .await
+        .unwrap();
+    // The importer makes the placeholders, as it does for real saved responses.
+    let imported = metadata_store::import::import_bytes(
+        &store,
+        Path::new("timeline.json"),
+        timeline_with_unknown_accounts().as_bytes(),
+        metadata_store::import::ImportOptions::default(),
+    )
+    .await;
+    assert!(imported.ok(), "{:?}", imported.error);
+    for id in [BESTIE, NOBODY] {
+        assert!(
+            imported
+                .warnings
+                .iter()
+                .any(|w| w.message.contains(&format!("username '{id}'"))),
+            "{id}: {:?}",
+            imported.warnings
+        );
+    }
+    // Alice mentions the first in a post with a picture; the second has a downloaded picture.
+    let mut f = FixtureBuilder::new();
+    f.account(ALICE, "alice");
+    post_with_image(
+        &mut f,
+        202,
+        Some("Coffee with @bestie"),
+        1002,
+        Some(&name(1002)),
+    );
+    f.mention(202, "bestie", Some(BESTIE));
+    f.media(3001, NOBODY, Some("image/jpeg"), Some(&name(3001)));
+    f.account_media(13_001, NOBODY, 3001, None);
+    f.attach(
+        AttachmentOwner::Post(PostId(NOBODY_POST)),
+        0,
+        ContentKind::AccountMedia,
+        13_001,
+    );
+    f.insert(&store).await.unwrap();
+    let alice_pictures = root.join("alice_fansly").join("Timeline").join("Pictures");
+    let nobody_pictures = root
+        .join(format!("{NOBODY}_fansly"))
+        .join("Timeline")
+        .join("Pictures");
+    write(&alice_pictures.join(name(1002)), 1002);
+    write(&nobody_pictures.join(name(3001)), 3001);
+
+    let double = StashDouble::start(DoubleConfig {
+        library_roots: vec![root.clone()],
+        ..DoubleConfig::default()
+    })
+    .await
+    .unwrap();
+    double.scan_now(&[]).await;
+    let before = canonical(&double.dump());
+    let client = Arc::new(StashClient::connect(client_config(&double)).await.unwrap());
+    let state = open_state(&dir.path().join("state.sqlite3")).await.unwrap();
+    let repo: Arc<dyn MetadataRepository> = Arc::new(store);
+    let opts = SyncOptions::new(PathMapping::identity(root.display().to_string()));
+    let report = run_sync(repo.clone(), client, state.clone(), opts.clone(), None)
+        .await
+        .unwrap();
+
+    // The placeholder creator is reported, not synced; alice is synced; no item failed.
+    let creators: Vec<(&str, Option<&str>)> = report
+        .creators
+        .iter()
+        .map(|c| (c.creator.as_str(), c.error.as_deref()))
+        .collect();
+    assert_eq!(creators.len(), 2, "{creators:?}");
+    let nobody = creators
+        .iter()
+        .find(|(c, _)| *c == NOBODY.to_string())
+        .and_then(|(_, e)| *e)
+        .expect("the placeholder creator is reported");
+    assert!(
+        nobody.starts_with(&format!(
+            "not synced: account {NOBODY} is known only by its id"
+        )) && nobody.contains("import a response containing it, e.g. an account lookup"),
+        "{nobody}"
+    );
+    assert!(creators.contains(&("alice", None)), "{creators:?}");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(
+        report.outcome(),
+        "partial",
+        "exit 1, like other creator errors"
+    );
+    // The mention is left out with a note saying why and what to do.
+    assert!(
+        report.skipped.iter().any(|n| n.creator == "alice"
+            && n.what == format!("mention of account {BESTIE} in post:202")
+            && n.reason.contains(&format!(
+                "account {BESTIE} is known only by its id; import a response containing it, \
+                 e.g. an account lookup, to name it"
+            ))),
+        "{:#?}",
+        report.skipped
+    );
+
+    // Nothing in Stash is named by a number; alice's gallery names only her.
+    let dump = double.dump();
+    for kind in ["performers", "studios"] {
+        let names: Vec<&str> = dump[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap())
+            .collect();
+        assert!(!names.is_empty(), "{kind}");
+        assert!(
+            names.iter().all(|n| !named_by_a_number(n)),
+            "{kind}: {names:?}"
+        );
+    }
+    let after = canonical(&dump);
+    assert!(duplicates(&after).is_empty(), "{:?}", duplicates(&after));
+    assert_eq!(
+        gallery(&after, 202)["performers"],
+        serde_json::json!(["alice"])
+    );
+    // The placeholder creator's picture is untouched, and it has no gallery.
+    let theirs = nobody_pictures.join(name(3001)).display().to_string();
+    assert_eq!(after["images"][&theirs], before["images"][&theirs]);
+    assert!(gallery(&after, NOBODY_POST).is_null());
 }

@@ -40,6 +40,19 @@ impl Account {
     pub fn profile_url(&self) -> String {
         format!("https://fansly.com/{}", self.username)
     }
+
+    /// Whether the account is known only by its id: its username is exactly its id in decimal
+    /// and it has no display name with text. The JSON importer makes such placeholder rows for
+    /// accounts it sees referenced but not described (and gives an account that lost its
+    /// username to another its id): they have no real name, so they must not name a
+    /// performer or a studio.
+    pub fn is_unnamed(&self) -> bool {
+        let no_display_name = self
+            .display_name
+            .as_deref()
+            .is_none_or(|d| d.trim().is_empty());
+        no_display_name && self.username == self.id.to_string()
+    }
 }
 
 /// A timeline or wall post (`posts`).
@@ -344,6 +357,31 @@ pub struct Mention {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn account(id: i64, username: &str, display_name: Option<&str>) -> Account {
+        Account {
+            id: AccountId(id),
+            username: username.into(),
+            display_name: display_name.map(Into::into),
+            about: None,
+            created_at: None,
+            stash_id: None,
+        }
+    }
+
+    #[test]
+    fn an_account_whose_username_is_its_id_and_without_display_name_is_unnamed() {
+        let id = 412_345_678_901_234_567;
+        assert!(account(id, "412345678901234567", None).is_unnamed());
+        assert!(account(id, "412345678901234567", Some("  ")).is_unnamed());
+        // A display name names it; another number, a padded id or a real username is a name.
+        assert!(!account(id, "412345678901234567", Some("Bestie")).is_unnamed());
+        assert!(!account(id, "412345678901234568", None).is_unnamed());
+        assert!(!account(id, "0412345678901234567", None).is_unnamed());
+        assert!(!account(id, " 412345678901234567", None).is_unnamed());
+        assert!(!account(id, "bestie", None).is_unnamed());
+        assert!(account(-5, "-5", None).is_unnamed());
+    }
 
     #[test]
     fn content_kind_maps_api_codes_both_ways() {

@@ -38,6 +38,10 @@ pub(crate) enum CreatorError {
     /// This creator could not be finished; the message says why.
     #[error("{0}")]
     Creator(String),
+    /// This creator is not synced at all (nothing was read or written); the message says why
+    /// and what to do.
+    #[error("{0}")]
+    NotSynced(String),
 }
 
 impl From<MediaServerError> for CreatorError {

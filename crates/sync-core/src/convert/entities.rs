@@ -1,8 +1,10 @@
 //! Accounts to performers, creators to studios, hashtags to tags: the find-or-create specs of
-//! the entities every item refers to.
+//! the entities every item refers to. An account known only by its id (see
+//! [`Account::is_unnamed`]) names nothing: its mentions are left out and, as a creator, it is
+//! not synced.
 
 use domain::fansly::{Account, Mention};
-use domain::ids::StudioId;
+use domain::ids::{AccountId, StudioId};
 use domain::stash::{PerformerSpec, StudioSpec, TagSpec};
 
 /// The tag previews get.
@@ -34,22 +36,53 @@ pub fn performer_spec(account: &Account) -> PerformerSpec {
 }
 
 /// A mentioned account as a performer: like [`performer_spec`] when the account is known,
-/// else from the handle alone.
-pub fn mention_spec(mention: &Mention) -> PerformerSpec {
+/// else from the handle alone; `None` for an account known only by its id (it would make a
+/// performer named by a number; see [`unnamed_mention`]).
+pub fn mention_spec(mention: &Mention) -> Option<PerformerSpec> {
     match &mention.account {
-        Some(account) => performer_spec(account),
+        Some(account) if account.is_unnamed() => None,
+        Some(account) => Some(performer_spec(account)),
         None => {
             let handle = mention.handle.trim().trim_start_matches('@').to_owned();
-            PerformerSpec {
+            Some(PerformerSpec {
                 key: performer_key(&handle),
                 name: handle.clone(),
                 disambiguation: None,
                 aliases: vec![handle.clone()],
                 urls: vec![format!("https://fansly.com/{handle}")],
                 details: None,
-            }
+            })
         }
     }
+}
+
+/// The account of a mention that is left out because it is known only by its id.
+pub fn unnamed_mention(mention: &Mention) -> Option<AccountId> {
+    mention
+        .account
+        .as_ref()
+        .filter(|a| a.is_unnamed())
+        .map(|a| a.id)
+}
+
+/// Why the mentions of an account known only by its id are left out, and what to do.
+pub fn unnamed_mention_reason(id: AccountId) -> String {
+    format!(
+        "account {id} is known only by its id; import a response containing it, e.g. an \
+         account lookup, to name it (until then its mentions are left out rather than made a \
+         performer named '{id}')"
+    )
+}
+
+/// Why a creator known only by its id is not synced, and what to do.
+pub fn unnamed_creator_reason(account: &Account) -> String {
+    let id = account.id;
+    format!(
+        "account {id} is known only by its id (its username is its id: the JSON importer made \
+         it for an account it saw referenced but not described), so it has no name for its \
+         performer and studio; import a response containing it, e.g. an account lookup, to \
+         name it, then sync it again"
+    )
 }
 
 /// The name of a creator's studio: `<username> (Fansly)`.
@@ -120,13 +153,13 @@ mod tests {
         };
         assert_eq!(
             mention_spec(&known),
-            performer_spec(&account("carol", Some("Carol C"), None))
+            Some(performer_spec(&account("carol", Some("Carol C"), None)))
         );
         let unknown = Mention {
             handle: "@Dave".into(),
             account: None,
         };
-        let spec = mention_spec(&unknown);
+        let spec = mention_spec(&unknown).unwrap();
         assert_eq!((spec.key.as_str(), spec.name.as_str()), ("dave", "Dave"));
         assert_eq!(spec.urls, ["https://fansly.com/Dave"]);
     }
@@ -141,7 +174,71 @@ mod tests {
         assert_eq!(s.urls, ["https://fansly.com/alice"]);
     }
 
+    fn placeholder(id: i64, display: Option<&str>) -> Account {
+        Account {
+            id: AccountId(id),
+            ..account(&id.to_string(), display, None)
+        }
+    }
+
+    #[test]
+    fn a_mention_of_an_account_known_only_by_its_id_is_left_out_with_a_reason() {
+        let id = 412_345_678_901_234_567;
+        let mention = Mention {
+            handle: "bestie".into(),
+            account: Some(placeholder(id, None)),
+        };
+        assert_eq!(mention_spec(&mention), None);
+        assert_eq!(unnamed_mention(&mention), Some(AccountId(id)));
+        let reason = unnamed_mention_reason(AccountId(id));
+        assert!(
+            reason.contains("account 412345678901234567 is known only by its id")
+                && reason.contains("import a response containing it, e.g. an account lookup"),
+            "{reason}"
+        );
+        // A display name is a name: the performer is named by it.
+        let named = Mention {
+            handle: "bestie".into(),
+            account: Some(placeholder(id, Some("Bestie"))),
+        };
+        assert_eq!(mention_spec(&named).unwrap().name, "Bestie");
+        assert_eq!(unnamed_mention(&named), None);
+        let creator = unnamed_creator_reason(&placeholder(id, None));
+        assert!(
+            creator.contains("known only by its id")
+                && creator.contains("no name for its performer and studio")
+                && creator.contains("then sync it again"),
+            "{creator}"
+        );
+    }
+
     proptest! {
+        /// Whatever an account is called, a mention of it either names a performer that is
+        /// not its bare id, or is left out because the account is known only by its id.
+        #[test]
+        fn no_mention_makes_a_performer_named_by_its_id(
+            id in any::<i64>(),
+            username in prop_oneof![Just(None), "[a-z0-9_]{1,12}".prop_map(Some)],
+            display in proptest::option::of("\\PC{0,8}"),
+        ) {
+            let username = username.unwrap_or_else(|| id.to_string());
+            let a = Account { id: AccountId(id), ..account(&username, display.as_deref(), None) };
+            let mention = Mention { handle: "h".into(), account: Some(a.clone()) };
+            match mention_spec(&mention) {
+                Some(spec) => {
+                    prop_assert!(!a.is_unnamed());
+                    // Named by its id only when that is what its display name says.
+                    let shown = display.as_deref().map(str::trim).unwrap_or_default();
+                    prop_assert!(spec.name != id.to_string() || shown == spec.name);
+                    prop_assert_eq!(unnamed_mention(&mention), None);
+                }
+                None => {
+                    prop_assert!(a.is_unnamed());
+                    prop_assert_eq!(unnamed_mention(&mention), Some(AccountId(id)));
+                }
+            }
+        }
+
         #[test]
         fn performer_name_is_display_name_or_username(user in "[a-zA-Z0-9_]{1,20}", display in proptest::option::of("\\PC{0,20}")) {
             let spec = performer_spec(&account(&user, display.as_deref(), None));

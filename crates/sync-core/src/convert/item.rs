@@ -121,11 +121,14 @@ pub fn distinct_media(item: &ContentItem) -> Vec<&ItemMedia> {
         .collect()
 }
 
-/// Performer specs an item needs: its creator, then each mention (deduplicated by key).
+/// Performer specs an item needs: its creator, then each mention (deduplicated by key),
+/// leaving out mentions of accounts known only by their id (see [`unnamed_mention`]).
+///
+/// [`unnamed_mention`]: super::unnamed_mention
 pub fn item_performer_specs(item: &ContentItem) -> Vec<PerformerSpec> {
     let mut seen = HashSet::new();
     std::iter::once(performer_spec(&item.owner))
-        .chain(item.mentions.iter().map(mention_spec))
+        .chain(item.mentions.iter().filter_map(mention_spec))
         .filter(|s| seen.insert(s.key.clone()))
         .collect()
 }
@@ -287,6 +290,30 @@ pub(crate) mod tests {
         assert_eq!(g.studio, "alice (Fansly)");
         assert_eq!(g.performers, ["alice", "bob"]);
         assert_eq!(g.tags, ["summer", "beach"]);
+    }
+
+    #[test]
+    fn a_mention_of_an_account_known_only_by_its_id_labels_nothing() {
+        let mut item = post(10, "With friends", 5, vec![]);
+        let mut unnamed = alice();
+        unnamed.id = domain::ids::AccountId(412_345_678_901_234_567);
+        unnamed.username = "412345678901234567".into();
+        unnamed.display_name = None;
+        item.mentions.push(Mention {
+            handle: "bestie".into(),
+            account: Some(unnamed),
+        });
+        let keys: Vec<String> = item_performer_specs(&item)
+            .into_iter()
+            .map(|s| s.key)
+            .collect();
+        assert_eq!(keys, ["alice", "bob"]);
+        assert_eq!(gallery_labels(&item).unwrap().performers, ["alice", "bob"]);
+        let media = media(1, "image/jpeg", "a_id_1.jpg", MediaRole::Main);
+        assert_eq!(
+            stamp_labels(&item, &media, 0, 1, false).performers,
+            ["alice", "bob"]
+        );
     }
 
     #[test]

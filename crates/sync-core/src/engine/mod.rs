@@ -21,21 +21,24 @@ mod read_back;
 mod scan;
 mod write;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use chrono::Utc;
 use domain::content::MediaRole;
 use domain::fansly::Account;
-use domain::ids::StudioId;
-use domain::ports::{MediaServer, MetadataRepository, SyncStateStore};
+use domain::ids::{AccountId, StudioId};
+use domain::ports::{EntityKind, MediaServer, MetadataRepository, SyncStateStore};
 use domain::stash::ServerStatus;
 use tracing::Instrument;
 
 use crate::batch::BatchProcessor;
 use crate::cancel::CancelFlag;
-use crate::convert::{EntityIds, TRAILER_TAG, item_performer_specs};
+use crate::convert::{
+    EntityIds, TRAILER_TAG, item_performer_specs, unnamed_creator_reason, unnamed_mention,
+    unnamed_mention_reason,
+};
 use crate::error::{CreatorError, SyncError};
 use crate::index::{FileMatches, MediaIndex};
 use crate::monitor::{Phase, SyncEvent, SyncMonitor};
@@ -168,6 +171,7 @@ impl SyncEngine {
                 // A folder that could not be scanned: synced with what Stash had, but reported.
                 Ok(()) => outcome.scan_error.take(),
                 Err(CreatorError::Creator(msg)) => Some(format!("stopped: {msg}")),
+                Err(CreatorError::NotSynced(msg)) => Some(format!("not synced: {msg}")),
                 Err(CreatorError::Fatal(e)) => {
                     let msg = format!("stopped: {e}");
                     fatal = Some(e);
@@ -227,6 +231,10 @@ impl SyncEngine {
         libraries: &mut LibraryCache,
         outcome: &mut CreatorOutcome,
     ) -> Result<(), CreatorError> {
+        if account.is_unnamed() {
+            // It would become a performer and a studio named by a number.
+            return Err(CreatorError::NotSynced(unnamed_creator_reason(account)));
+        }
         let creator = account.username.as_str();
         let root = self.opts.creator_root(creator);
         let phase = |p| {
@@ -252,10 +260,13 @@ impl SyncEngine {
         phase(Phase::Index);
         let mut index = MediaIndex::default();
         let mut needs: Vec<ItemNeeds> = Vec::new();
-        let mut specs = std::collections::BTreeMap::new();
+        let mut specs = BTreeMap::new();
         let mut previews = HashSet::new();
         let mut sample = read_back_deadline.map(|_| ReadBackSample::new(READ_BACK_SAMPLE));
         let mut tally = Tally::default();
+        // Mentioned accounts known only by their id: the first item mentioning each, and how
+        // many do.
+        let mut unnamed: BTreeMap<AccountId, (String, usize)> = BTreeMap::new();
         let mut cursor = None;
         loop {
             let page = self
@@ -266,6 +277,10 @@ impl SyncEngine {
                 index.add_item(item);
                 if let Some(sample) = &mut sample {
                     sample.offer(item, &state);
+                }
+                for id in item.mentions.iter().filter_map(unnamed_mention) {
+                    let seen = unnamed.entry(id).or_insert_with(|| (item.source.key(), 0));
+                    seen.1 += 1;
                 }
                 let performer_specs = item_performer_specs(item);
                 let mut item_needs = ItemNeeds {
@@ -303,6 +318,18 @@ impl SyncEngine {
             }
         }
         let total_items = needs.len() as u64;
+        for (id, (first, count)) in unnamed {
+            let more = match count {
+                1 => String::new(),
+                n => format!(" and {} more item(s)", n - 1),
+            };
+            tally.skipped(
+                creator,
+                EntityKind::Performer,
+                &format!("mention of account {id} in {first}{more}"),
+                &unnamed_mention_reason(id),
+            );
+        }
         outcome.absorb(std::mem::take(&mut tally), monitor);
         if cancel.is_cancelled() {
             outcome.interrupted = true;
