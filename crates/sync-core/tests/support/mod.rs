@@ -336,6 +336,43 @@ fn stamp_refs_exist<Id>(s: &FakeStash, p: &StampPatch<Id>) -> bool {
     s.refs_exist(performers, &tags, studio)
 }
 
+/// `scenesUpdate` / `imagesUpdate` on the fake: counts each attempt, then refuses injected
+/// failures (`fail_ids`), stale references (`fk_fail_ids`, or a performer, studio or tag the
+/// fake no longer has) and unknown ids, and applies the rest.
+fn update_stamps<Id, T>(
+    s: &mut FakeStash,
+    kind: &str,
+    patches: &[StampPatch<Id>],
+    objects: fn(&mut FakeStash) -> &mut BTreeMap<Id, T>,
+    fields: fn(&mut T) -> &mut StampFields,
+) -> BatchOutcome<Id>
+where
+    Id: Clone + Ord + std::fmt::Display,
+{
+    let mut out = BatchOutcome::default();
+    for p in patches {
+        let key = p.id.to_string();
+        *s.update_attempts.entry(key.clone()).or_default() += 1;
+        if s.fail_ids.contains(&key) {
+            out.failed
+                .push((p.id.clone(), not_found(&format!("{kind} (injected)"))));
+            continue;
+        }
+        if s.fk_fail_ids.contains(&key) || !stamp_refs_exist(s, p) {
+            out.failed.push((p.id.clone(), fk_failed()));
+            continue;
+        }
+        match objects(s).get_mut(&p.id) {
+            Some(x) => {
+                apply_stamp(fields(x), p);
+                out.applied.push(p.id.clone());
+            }
+            None => out.failed.push((p.id.clone(), not_found(kind))),
+        }
+    }
+    out
+}
+
 fn not_found(what: &str) -> MediaServerError {
     MediaServerError::GraphQl {
         errors: vec![GraphQlError {
@@ -515,53 +552,25 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
     m.expect_update_scenes().returning(move |patches| {
         let mut s = f.lock().unwrap();
         s.call("update_scenes");
-        let mut out = BatchOutcome::default();
-        for p in patches {
-            *s.update_attempts.entry(p.id.to_string()).or_default() += 1;
-            if s.fail_ids.contains(p.id.as_str()) {
-                out.failed
-                    .push((p.id.clone(), not_found("scene (injected)")));
-                continue;
-            }
-            if s.fk_fail_ids.contains(p.id.as_str()) || !stamp_refs_exist(&s, p) {
-                out.failed.push((p.id.clone(), fk_failed()));
-                continue;
-            }
-            match s.scenes.get_mut(&p.id) {
-                Some(x) => {
-                    apply_stamp(&mut x.fields, p);
-                    out.applied.push(p.id.clone());
-                }
-                None => out.failed.push((p.id.clone(), not_found("scene"))),
-            }
-        }
-        Ok(out)
+        Ok(update_stamps(
+            &mut s,
+            "scene",
+            patches,
+            |s| &mut s.scenes,
+            |x| &mut x.fields,
+        ))
     });
     let f = fake.clone();
     m.expect_update_images().returning(move |patches| {
         let mut s = f.lock().unwrap();
         s.call("update_images");
-        let mut out = BatchOutcome::default();
-        for p in patches {
-            *s.update_attempts.entry(p.id.to_string()).or_default() += 1;
-            if s.fail_ids.contains(p.id.as_str()) {
-                out.failed
-                    .push((p.id.clone(), not_found("image (injected)")));
-                continue;
-            }
-            if s.fk_fail_ids.contains(p.id.as_str()) || !stamp_refs_exist(&s, p) {
-                out.failed.push((p.id.clone(), fk_failed()));
-                continue;
-            }
-            match s.images.get_mut(&p.id) {
-                Some(x) => {
-                    apply_stamp(&mut x.fields, p);
-                    out.applied.push(p.id.clone());
-                }
-                None => out.failed.push((p.id.clone(), not_found("image"))),
-            }
-        }
-        Ok(out)
+        Ok(update_stamps(
+            &mut s,
+            "image",
+            patches,
+            |s| &mut s.images,
+            |x| &mut x.fields,
+        ))
     });
     let f = fake.clone();
     m.expect_update_galleries().returning(move |patches| {
