@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("pg") => pg::serve_forever(),
-        Some("tidy") => tidy::run(),
+        Some("tidy") => tidy::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
         Some("dist") => dist::run(&args[1..]),
@@ -52,7 +52,7 @@ fn print_help() {
          tasks:\n  \
          ci     tidy, fmt --check, clippy -D warnings, and every test (starts PostgreSQL)\n  \
          pg     start a throwaway PostgreSQL cluster and wait (Ctrl-C stops it)\n  \
-         tidy   repository style checks (module docs, no copied upstream files)\n  \
+         tidy   repository rules (module docs, no copied upstream files, dependencies per\n         ARCHITECTURE.md, functions <= 100 lines, no too_many_arguments; --longest N)\n  \
          bench  sync benchmark (release; --quick: small, prints only; --pg: PostgreSQL too)\n  \
          demo   generate a library, start the Stash double, sync twice with the real binary\n  \
          dist   release binary, shell completions and man page in target/dist (--debug: debug build)\n  \
@@ -65,7 +65,7 @@ fn ci() -> Result<()> {
     check_free_disk();
 
     step("tidy");
-    tidy::run()?;
+    tidy::run(&[])?;
 
     if has_component("fmt") {
         step("cargo fmt --check");

@@ -1,19 +1,67 @@
-//! Repository style checks that neither rustfmt nor clippy make.
+//! Repository rules that neither rustfmt nor clippy check, each with a test showing it can fail.
 //!
 //! - Every Rust source file opens with a `//!` doc comment saying why the module exists.
 //! - No file under `../shared/upstream` is copied into the repository (tests read it there).
+//! - A crate depends only on the crates of ours the ARCHITECTURE.md table allows ([`deps`]).
+//! - No non-test function is longer than 100 lines, but for a short allow-list ([`fn_length`]).
+//! - `clippy::too_many_arguments` is never allowed ([`lints`]).
+//!
+//! `cargo xtask tidy --longest N` also prints the N longest non-test functions.
+
+mod deps;
+mod fn_length;
+mod lints;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::Result;
 
-/// Runs every check and reports all failures at once.
-pub fn run() -> Result<()> {
-    let root = repo_root();
+/// Runs every check and reports all failures at once. `--longest N` also lists the N longest
+/// non-test functions; `--root DIR` checks another checkout (e.g. to measure an old commit).
+pub fn run(args: &[String]) -> Result<()> {
+    let mut root = repo_root();
+    let mut longest = None;
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest
+            .next()
+            .ok_or_else(|| format!("tidy: {flag} wants a value"))?;
+        match flag.as_str() {
+            "--longest" => {
+                longest = Some(
+                    value
+                        .parse::<usize>()
+                        .map_err(|_| format!("--longest wants a number, not '{value}'"))?,
+                )
+            }
+            "--root" => root = PathBuf::from(value),
+            other => {
+                return Err(format!(
+                    "tidy takes --longest N and --root DIR, not {other}"
+                ));
+            }
+        }
+    }
+    let files = rust_files(&root);
     let mut problems = Vec::new();
-    for file in rust_files(&root) {
+    let (lengths, unparsed) = fn_length::measure(&root, &files);
+    problems.extend(unparsed);
+    problems.extend(fn_length::problems(&lengths));
+    if let Some(n) = longest {
+        println!("xtask: tidy: the {n} longest non-test functions");
+        for f in fn_length::longest(&lengths, n) {
+            println!("{:>5} lines  {}:{}  {}", f.lines, f.file, f.line, f.name);
+        }
+    }
+    problems.extend(dependency_problems(&root));
+    for file in config_files(&root) {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
+        problems.extend(lints::in_config(&rel(&root, &file), &text));
+    }
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        problems.extend(lints::in_source(&rel(&root, file), &text));
         let first = text
             .lines()
             .map(str::trim)
@@ -21,7 +69,7 @@ pub fn run() -> Result<()> {
         if !first.is_some_and(|l| l.starts_with("//!")) {
             problems.push(format!(
                 "{}: start the file with a `//!` comment saying why this module exists",
-                rel(&root, &file)
+                rel(&root, file)
             ));
         }
     }
@@ -43,6 +91,45 @@ fn repo_root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Dependencies of ours that the ARCHITECTURE.md table does not allow.
+fn dependency_problems(root: &Path) -> Vec<String> {
+    let architecture = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap_or_default();
+    let table = match deps::table(&architecture) {
+        Ok(t) => t,
+        Err(e) => return vec![e],
+    };
+    let mut out = Vec::new();
+    for manifest in manifests(root) {
+        let folder = manifest.parent().map(|p| rel(root, p)).unwrap_or_default();
+        let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+        out.extend(deps::problems(&folder, &text, &table));
+    }
+    out
+}
+
+/// The manifests of every crate of ours (not the workspace root).
+fn manifests(root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    dirs.extend(["tests", "xtask", "fuzz"].map(|d| root.join(d)));
+    dirs.sort();
+    dirs.into_iter()
+        .map(|d| d.join("Cargo.toml"))
+        .filter(|m| m.is_file())
+        .collect()
+}
+
+/// Where lint levels and clippy thresholds are configured.
+fn config_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = manifests(root);
+    out.push(root.join("Cargo.toml"));
+    out.push(root.join("clippy.toml"));
+    out.push(root.join(".clippy.toml"));
+    out.retain(|p| p.is_file());
+    out
 }
 
 fn rel(root: &Path, p: &Path) -> String {
