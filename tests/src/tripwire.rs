@@ -62,12 +62,6 @@ impl MetadataRepository for TripRepo {
     ) -> Result<HashMap<String, Account>, RepositoryError> {
         self.inner.accounts_by_username(usernames).await
     }
-    async fn accounts_by_ids(
-        &self,
-        ids: &[AccountId],
-    ) -> Result<HashMap<AccountId, Account>, RepositoryError> {
-        self.inner.accounts_by_ids(ids).await
-    }
     async fn content_page(
         &self,
         creator: AccountId,

@@ -365,7 +365,7 @@ async fn placeholder_accounts_never_become_performers_or_studios_named_by_a_numb
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(
         report.outcome(),
-        "partial",
+        sync_core::RunOutcome::Partial,
         "exit 1, like other creator errors"
     );
     // The mention is left out with a note saying why and what to do.

@@ -81,7 +81,7 @@ proptest! {
             tag_ids: want_tags.iter().cloned().map(TagId::new).collect(),
         };
         let scenes: Vec<SceneId> = want_scenes.iter().cloned().map(SceneId::new).collect();
-        let own = if force { Ownership::unknown_forced() } else { Ownership::unknown() };
+        let own = Ownership::new(domain::ports::FieldHashes::new(), force);
         let (plan, owned) = plan_gallery(&current, &want, &scenes, &own);
         // Organized is never ours to set.
         prop_assert!(plan.organized.is_none());

@@ -6,7 +6,8 @@
 //! - [`config`]: settings, precedence, validation, redaction, default locations.
 //! - [`commands`]: one module per subcommand, and [`commands::dispatch`].
 //! - [`wiring`]: opening the databases and connecting to Stash, with user-facing errors.
-//! - [`progress`], [`report`], [`logging`], [`signal`]: what the user sees while and after a run.
+//! - [`progress`], [`report`], [`plan_table`], [`logging`], [`signal`]: what the user sees while
+//!   and after a run.
 //! - [`exit`]: the documented exit codes.
 
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod commands;
 pub mod config;
 pub mod exit;
 pub mod logging;
+pub mod plan_table;
 pub mod progress;
 pub mod report;
 pub mod signal;

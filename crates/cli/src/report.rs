@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use sync_core::SyncReport;
+use sync_core::{RunOutcome, SyncReport};
 
 /// How many failures are listed one by one before "... and N more".
 const MAX_LISTED_FAILURES: usize = 20;
@@ -12,11 +12,13 @@ const MAX_LISTED_FAILURES: usize = 20;
 pub fn render(report: &SyncReport, log: &str, verbose: bool) -> String {
     let mut out = String::new();
     let title = match (report.dry_run, report.outcome()) {
-        (true, "interrupted") => "Plan interrupted (partial: nothing was written)",
+        (true, RunOutcome::Interrupted) => "Plan interrupted (partial: nothing was written)",
         (true, _) => "Plan (dry run: nothing was written)",
-        (false, "ok") => "Sync finished",
-        (false, "partial") => "Sync finished with failures (they are retried next run)",
-        (false, _) => "Sync interrupted (the sync state is saved; run again to continue)",
+        (false, RunOutcome::Ok) => "Sync finished",
+        (false, RunOutcome::Partial) => "Sync finished with failures (they are retried next run)",
+        (false, RunOutcome::Interrupted | RunOutcome::Failed) => {
+            "Sync interrupted (the sync state is saved; run again to continue)"
+        }
     };
     let _ = writeln!(out, "{title}");
     let totals = report.totals();

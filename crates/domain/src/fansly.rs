@@ -85,17 +85,6 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
 }
 
-/// A direct-message conversation (`groups` with its `group_users`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Group {
-    /// `groups.id`
-    pub id: GroupId,
-    /// Who opened it.
-    pub created_by: AccountId,
-    /// The members (`group_users.accountId`).
-    pub users: Vec<AccountId>,
-}
-
 /// What an attachment points at: Fansly's `contentType`.
 ///
 /// Maps both ways to the API codes and to the names of the upstream `contenttype` enum.

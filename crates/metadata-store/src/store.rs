@@ -91,6 +91,9 @@ pub struct MetadataStore {
     info: StoreInfo,
     /// Per creator being streamed: the ascending ids of its unattached media.
     unattached_ids: Mutex<HashMap<i64, Arc<Vec<i64>>>>,
+    /// Per creator being streamed: its account row, read at the first page of a pass (so a
+    /// pass reads it once, and every pass reads it afresh).
+    owners: Mutex<HashMap<i64, Account>>,
 }
 
 impl std::fmt::Debug for MetadataStore {
@@ -155,6 +158,7 @@ impl MetadataStore {
             options,
             info,
             unattached_ids: Mutex::default(),
+            owners: Mutex::default(),
         })
     }
 
@@ -243,6 +247,46 @@ impl MetadataStore {
         unattached::count(&self.db, creator.0)
             .await
             .map_err(query_err("counting unattached media"))
+    }
+
+    /// Accounts by id; unknown ids are absent from the map (checks of the write-back; the
+    /// engine has the accounts it syncs).
+    pub async fn accounts_by_ids(
+        &self,
+        ids: &[AccountId],
+    ) -> Result<HashMap<AccountId, Account>, RepositoryError> {
+        let rows = rows_where_in::<accounts::Entity, _>(
+            &self.db,
+            accounts::Column::Id,
+            ids.iter().map(|i| i.0),
+        )
+        .await
+        .map_err(query_err("looking up accounts by id"))?;
+        Ok(rows
+            .iter()
+            .map(|a| (AccountId(a.id), convert::account(a)))
+            .collect())
+    }
+
+    /// The creator's account: read at the first page of a pass (`first`), or when a cursor
+    /// resumes a pass this store did not start; kept for the pages after that.
+    async fn owner(&self, creator: AccountId, first: bool) -> Result<Account, RepositoryError> {
+        let cached = |s: &Self| {
+            s.owners
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&creator.0)
+                .cloned()
+        };
+        if !first && let Some(owner) = cached(self) {
+            return Ok(owner);
+        }
+        let owner = self.creator(creator).await?;
+        self.owners
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(creator.0, owner.clone());
+        Ok(owner)
     }
 
     async fn creator(&self, creator: AccountId) -> Result<Account, RepositoryError> {
@@ -552,23 +596,6 @@ impl MetadataRepository for MetadataStore {
         Ok(out)
     }
 
-    async fn accounts_by_ids(
-        &self,
-        ids: &[AccountId],
-    ) -> Result<HashMap<AccountId, Account>, RepositoryError> {
-        let rows = rows_where_in::<accounts::Entity, _>(
-            &self.db,
-            accounts::Column::Id,
-            ids.iter().map(|i| i.0),
-        )
-        .await
-        .map_err(query_err("looking up accounts by id"))?;
-        Ok(rows
-            .iter()
-            .map(|a| (AccountId(a.id), convert::account(a)))
-            .collect())
-    }
-
     #[tracing::instrument(skip(self), fields(cursor = ?cursor.as_ref().map(|c| &c.0)))]
     async fn content_page(
         &self,
@@ -581,7 +608,7 @@ impl MetadataRepository for MetadataStore {
             None => Position::START,
         };
         let limit = limit.clamp(1, MAX_PAGE_SIZE);
-        let owner = self.creator(creator).await?;
+        let owner = self.owner(creator, cursor.is_none()).await?;
         let mut warnings = Warnings::default();
         let (items, next) = self
             .fill(&owner, pos, limit, &mut warnings)

@@ -304,8 +304,9 @@ async fn resolving_a_big_creator_costs_o_pages_queries(store: MetadataStore) {
 
     const PAGE: usize = 500;
     // Per page and phase: items 1, attachments 1, bundles 2, account media 1, variants 1,
-    // media 1, hashtags 2, mentions 1 (+1 for their accounts) = 11; plus the creator 1 and
-    // 2 per level of quoted posts (none here). A page spanning two phases pays both.
+    // media 1, hashtags 2, mentions 1 (+1 for their accounts) = 11; plus 2 per level of
+    // quoted posts (none here); the creator's row once per pass. A page spanning two phases
+    // pays both.
     const QUERIES_PER_PAGE: u64 = 2 * 12;
     let before = store.query_count();
     let items = all_items(&store, shape.account_id, PAGE).await;

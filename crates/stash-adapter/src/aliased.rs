@@ -199,7 +199,7 @@ impl AliasedDocument {
                     .cloned()
                     .collect();
                 if !own.is_empty() {
-                    return AliasResult::Failed(MediaServerError::GraphQl { errors: own });
+                    return AliasResult::Failed(crate::errors::from_graphql(own));
                 }
                 match data.and_then(|d| d.get(&alias)) {
                     Some(value) if !value.is_null() => {
@@ -214,9 +214,7 @@ impl AliasedDocument {
                     }
                     Some(_) => AliasResult::Null,
                     None if !pathless.is_empty() => {
-                        AliasResult::Failed(MediaServerError::GraphQl {
-                            errors: pathless.clone(),
-                        })
+                        AliasResult::Failed(crate::errors::from_graphql(pathless.clone()))
                     }
                     // `data` is null because another alias's non-null field failed: this
                     // alias ran in its own transaction and reported no error.

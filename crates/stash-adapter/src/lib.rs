@@ -26,6 +26,7 @@ pub mod config;
 mod convert;
 mod creates;
 mod entities;
+mod errors;
 mod files;
 mod jobs;
 mod keys;

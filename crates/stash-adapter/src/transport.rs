@@ -315,7 +315,7 @@ impl Transport {
     }
 
     /// Sends a request, retrying per `safety`. GraphQL errors are returned in the reply, except
-    /// "database is locked" on idempotent requests, which is retried first.
+    /// [`MediaServerError::Busy`] on idempotent requests, which is retried first.
     pub(crate) async fn post(
         &self,
         operation: &str,
@@ -325,13 +325,11 @@ impl Transport {
         let span = tracing::debug_span!("stash_request", operation, url = %self.shown);
         let attempt = || async {
             let reply = self.attempt(operation, body).await?;
-            if safety == Safety::Idempotent {
-                let locked = MediaServerError::GraphQl {
-                    errors: reply.errors.clone(),
-                };
-                if !reply.errors.is_empty() && locked.is_transient() {
+            if safety == Safety::Idempotent && !reply.errors.is_empty() {
+                let error = crate::errors::from_graphql(reply.errors.clone());
+                if error.is_transient() {
                     return Err(Failure {
-                        error: locked,
+                        error,
                         not_applied: false,
                         retry_after: None,
                     });
@@ -389,9 +387,7 @@ pub(crate) fn reply_data<Q: DeserializeOwned>(
     reply: Reply,
 ) -> Result<Q, MediaServerError> {
     if !reply.errors.is_empty() {
-        return Err(MediaServerError::GraphQl {
-            errors: reply.errors,
-        });
+        return Err(crate::errors::from_graphql(reply.errors));
     }
     let data = reply.data.ok_or_else(|| MediaServerError::Decode {
         operation: name.to_owned(),

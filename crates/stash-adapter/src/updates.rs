@@ -22,11 +22,12 @@ use crate::transport::{Safety, reply_data};
 
 /// Whether a failure may be the fault of one item (then bisect) rather than of the server.
 fn item_level(e: &MediaServerError) -> bool {
-    match e {
-        MediaServerError::GraphQl { .. } => !e.is_transient(),
-        MediaServerError::Validation { .. } => true,
-        _ => false,
-    }
+    matches!(
+        e,
+        MediaServerError::GraphQl { .. }
+            | MediaServerError::StaleReference { .. }
+            | MediaServerError::Validation { .. }
+    )
 }
 
 impl StashClient {

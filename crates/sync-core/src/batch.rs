@@ -44,11 +44,6 @@ impl BatchProcessor {
     pub fn queue<B>(&self) -> (mpsc::Sender<B>, mpsc::Receiver<B>) {
         mpsc::channel(self.queue_depth)
     }
-
-    /// Splits `items` into batches of `batch_size`.
-    pub fn chunks<'a, T>(&self, items: &'a [T]) -> impl Iterator<Item = &'a [T]> {
-        items.chunks(self.batch_size)
-    }
 }
 
 #[cfg(test)]
@@ -93,12 +88,5 @@ mod tests {
         );
         assert_eq!(rx.recv().await, Some(1));
         tx.try_send(2).unwrap();
-    }
-
-    #[test]
-    fn chunks_follow_batch_size() {
-        let bp = BatchProcessor::new(2, 1);
-        let sizes: Vec<usize> = bp.chunks(&[1, 2, 3, 4, 5]).map(<[i32]>::len).collect();
-        assert_eq!(sizes, [2, 2, 1]);
     }
 }

@@ -12,9 +12,11 @@ use chrono::{DateTime, Utc};
 use domain::content::{ContentItem, ItemSource};
 use domain::fansly::MediaKind;
 use domain::ids::{FileId, ImageId, MediaId, SceneId};
+use domain::ports::EntityKind;
 use domain::stash::{FileOwner, StashFile};
 
 use crate::filename::parse_filename_id;
+use crate::state::StateKey;
 
 /// Where an item sorts when several items share a media: earlier `created_at` first (an item
 /// without a date sorts last), then the lower id.
@@ -25,7 +27,7 @@ pub struct ItemRank {
     /// The post, message or media id.
     pub id: i64,
     /// The item's state key (`post:1`, ...).
-    pub key: String,
+    pub key: StateKey,
 }
 
 impl ItemRank {
@@ -39,7 +41,7 @@ impl ItemRank {
         Self {
             created_at: item.created_at,
             id,
-            key: item.source.key(),
+            key: StateKey::of_item(&item.source),
         }
     }
 }
@@ -73,6 +75,30 @@ pub enum ObjectRef {
 }
 
 impl ObjectRef {
+    /// The object's kind in the state and the report.
+    pub fn kind(&self) -> EntityKind {
+        match self {
+            ObjectRef::Scene(_) => EntityKind::Scene,
+            ObjectRef::Image(_) => EntityKind::Image,
+        }
+    }
+
+    /// The scene, if it is one.
+    pub fn scene(&self) -> Option<SceneId> {
+        match self {
+            ObjectRef::Scene(id) => Some(id.clone()),
+            ObjectRef::Image(_) => None,
+        }
+    }
+
+    /// The image, if it is one.
+    pub fn image(&self) -> Option<ImageId> {
+        match self {
+            ObjectRef::Image(id) => Some(id.clone()),
+            ObjectRef::Scene(_) => None,
+        }
+    }
+
     /// The object's id as text.
     pub fn id_str(&self) -> &str {
         match self {
@@ -257,16 +283,6 @@ impl FileMatches {
         self.by_media.get(&media).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Scene and image counts.
-    pub fn counts(&self) -> (usize, usize) {
-        let scenes = self
-            .objects
-            .keys()
-            .filter(|o| matches!(o, ObjectRef::Scene(_)))
-            .count();
-        (scenes, self.objects.len() - scenes)
-    }
-
     /// Distinct media that matched some object.
     pub fn matched_media(&self) -> HashSet<MediaId> {
         self.by_media.keys().copied().collect()
@@ -320,14 +336,14 @@ mod tests {
         let mut idx = MediaIndex::default();
         idx.add_item(&late);
         idx.add_item(&same_day_low_id);
-        assert_eq!(idx.owner(MediaId(5)).unwrap().key, "post:100");
+        assert_eq!(idx.owner(MediaId(5)).unwrap().key.to_string(), "post:100");
         idx.add_item(&early);
-        assert_eq!(idx.owner(MediaId(5)).unwrap().key, "post:300");
+        assert_eq!(idx.owner(MediaId(5)).unwrap().key.to_string(), "post:300");
         let mut undated = post(1, "", 1, vec![shared]);
         undated.created_at = None;
         idx.add_item(&undated);
         assert_eq!(
-            idx.owner(MediaId(5)).unwrap().key,
+            idx.owner(MediaId(5)).unwrap().key.to_string(),
             "post:300",
             "undated items sort last"
         );
@@ -452,7 +468,7 @@ mod tests {
             fm.skipped
         );
         assert_eq!((fm.files_seen, fm.unmatched), (3, 1));
-        assert_eq!(fm.counts(), (1, 0));
+        assert_eq!(fm.objects.len(), 1, "one scene, no image");
         let _ = PostId(1);
     }
 }

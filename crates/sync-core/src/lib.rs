@@ -9,11 +9,14 @@
 //! - [`convert`]: pure converters (accounts to performers, items to galleries and stamps,
 //!   the title rule).
 //! - [`filename`], [`index`]: media owners (earliest item wins) and file matching.
-//! - [`planner`]: minimal, additions-only patches; the dry-run [`Plan`].
-//! - [`state`]: the per-creator [`SyncState`](state::SyncState) with fingerprints.
+//! - [`planner`]: minimal, additions-only patches; the dry-run [`Plan`] (data; the CLI renders
+//!   it).
+//! - [`state`]: the per-creator [`SyncState`](state::SyncState) as loaded (read-only) and its
+//!   single [`StateWriter`](state::StateWriter); records keyed by [`StateKey`](state::StateKey).
 //! - [`batch`]: batching, bounded read concurrency, one writer, backpressure.
 //! - [`monitor`], [`report`]: events for progress bars, the final report.
-//! - [`engine`]: [`SyncEngine`], which runs it all.
+//! - [`engine`]: [`SyncEngine`], which runs it all: one creator is one `CreatorRun` whose
+//!   phases are methods (see ARCHITECTURE.md for the path of one creator's data).
 //!
 //! Safety choices:
 //! - Objects the user marked organized are left alone unless `force` (this includes galleries
@@ -52,4 +55,4 @@ pub use error::SyncError;
 pub use monitor::{EventLog, Phase, SyncEvent, SyncMonitor};
 pub use options::{PathMapping, ScanOptions, SyncOptions};
 pub use planner::Plan;
-pub use report::{Counts, SyncReport};
+pub use report::{Counts, RunOutcome, SyncReport};

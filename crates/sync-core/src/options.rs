@@ -32,21 +32,6 @@ impl PathMapping {
         }
     }
 
-    /// The Stash-side path of a local path: the `local_root` prefix swapped for `stash_root`
-    /// (on a path-segment boundary); paths outside `local_root` are returned unchanged.
-    pub fn to_stash(&self, local: &str) -> String {
-        let root = self.local_root.trim_end_matches('/');
-        if local == root {
-            return self.stash_root.trim_end_matches('/').to_owned();
-        }
-        match local.strip_prefix(root) {
-            Some(rest) if rest.starts_with('/') => {
-                format!("{}{}", self.stash_root.trim_end_matches('/'), rest)
-            }
-            _ => local.to_owned(),
-        }
-    }
-
     /// The Stash-side folder of a creator: `stash_root/<username><suffix>`.
     pub fn creator_root(&self, username: &str, folder_suffix: &str) -> String {
         format!(
@@ -123,21 +108,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn maps_local_paths_on_segment_boundaries() {
+    fn creator_folders_are_under_the_stash_root() {
         let m = PathMapping {
             local_root: "/home/me/fansly/".into(),
             stash_root: "/data/fansly".into(),
         };
-        assert_eq!(
-            m.to_stash("/home/me/fansly/alice_fansly/a.jpg"),
-            "/data/fansly/alice_fansly/a.jpg"
-        );
-        assert_eq!(m.to_stash("/home/me/fansly"), "/data/fansly");
-        // A sibling folder sharing the prefix text is not inside the root.
-        assert_eq!(
-            m.to_stash("/home/me/fansly2/x.jpg"),
-            "/home/me/fansly2/x.jpg"
-        );
         assert_eq!(
             m.creator_root("alice", "_fansly"),
             "/data/fansly/alice_fansly"

@@ -9,9 +9,7 @@
 //! fansly-scraper's own stamps count as ours: they follow the same title rule (so they equal
 //! ours), and its legacy titles containing `Media from` are replaced.
 //!
-//! [`Plan`] is the readable list of what a dry run would write.
-
-use std::fmt::Write as _;
+//! [`Plan`] is the list of what a dry run would write (the CLI renders it as a table).
 
 use domain::ids::{SceneId, StudioId};
 use domain::ports::{EntityKind, FieldHashes};
@@ -104,11 +102,6 @@ impl Ownership {
     /// An object we know nothing about.
     pub fn unknown() -> Self {
         Self::new(FieldHashes::new(), false)
-    }
-
-    /// An object we know nothing about, written with `force` (ours wins).
-    pub fn unknown_forced() -> Self {
-        Self::new(FieldHashes::new(), true)
     }
 
     /// What to keep in the record when the object is left alone on purpose (organized, not
@@ -351,7 +344,8 @@ pub enum Action {
 }
 
 impl Action {
-    fn as_str(self) -> &'static str {
+    /// `create`, `update` or `link`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Action::Create => "create",
             Action::Update => "update",
@@ -461,53 +455,10 @@ fn ids<T: std::fmt::Display>(v: &[T]) -> Vec<String> {
     v.iter().map(ToString::to_string).collect()
 }
 
-/// Cuts a cell to `max` characters.
-fn cell(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        let mut c: String = s.chars().take(max.saturating_sub(1)).collect();
-        c.push('…');
-        c
-    }
-}
-
 impl Plan {
     /// Whether nothing would be written.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
-    }
-
-    /// The plan as a plain-text table: one row per change, fields abbreviated.
-    pub fn render_table(&self) -> String {
-        let mut out = String::new();
-        if self.changes.is_empty() {
-            out.push_str("Nothing to write: Stash is up to date.\n");
-            return out;
-        }
-        let _ = writeln!(
-            out,
-            "{:<16} {:<9} {:<7} {:<24} {:<8} fields",
-            "creator", "kind", "action", "key", "stash id"
-        );
-        for c in &self.changes {
-            let _ = writeln!(
-                out,
-                "{:<16} {:<9} {:<7} {:<24} {:<8} {}",
-                cell(&c.creator, 16),
-                c.kind.as_str(),
-                c.action.as_str(),
-                cell(&c.key, 24),
-                cell(c.stash_id.as_deref().unwrap_or("-"), 8),
-                cell(&c.fields.join("; "), 100)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "{} change(s) planned; nothing was written.",
-            self.changes.len()
-        );
-        out
     }
 }
 
@@ -640,30 +591,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn plan_renders_as_a_table() {
-        let plan = Plan {
-            changes: vec![PlannedChange {
-                creator: "alice".into(),
-                kind: EntityKind::Scene,
-                action: Action::Update,
-                key: "media:77".into(),
-                stash_id: Some("12".into()),
-                fields: vec!["title = \"x\"".into()],
-            }],
-        };
-        let t = plan.render_table();
-        assert!(t.lines().next().unwrap().starts_with("creator"));
-        assert!(
-            t.contains("alice")
-                && t.contains("media:77")
-                && t.contains("update")
-                && t.contains("title")
-        );
-        assert!(t.contains("1 change(s) planned"));
-        assert!(Plan::default().render_table().contains("up to date"));
-    }
-
     fn stamp(title: Option<&str>, details: Option<&str>, date: Option<&str>) -> StampFields {
         StampFields {
             title: title.map(str::to_owned),
@@ -730,7 +657,10 @@ mod tests {
         assert_eq!(owned[field::TITLE], "A title here".to_owned().value_hash());
 
         // With force ours wins; a record from before field tracking owns every field once.
-        for own in [Ownership::unknown_forced(), Ownership::legacy(false)] {
+        for own in [
+            Ownership::new(FieldHashes::new(), true),
+            Ownership::legacy(false),
+        ] {
             let (p, _) = plan_stamp(ImageId::new("i"), &user, &d, &own);
             assert_eq!(p.title, Patch::Set("A title here".into()));
             assert_eq!(p.details, Patch::Set("new caption".into()));

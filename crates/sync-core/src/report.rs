@@ -75,6 +75,37 @@ pub struct SkipNote {
     pub reason: String,
 }
 
+/// How a run ended, as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RunOutcome {
+    /// Everything that was to be done was done.
+    Ok,
+    /// Some items or creators failed (they are retried next run).
+    Partial,
+    /// A cancel cut the run short.
+    Interrupted,
+    /// Stash or the state store became unusable and the run stopped.
+    Failed,
+}
+
+impl RunOutcome {
+    /// The name stored with the run in the sync state (`ok`, `partial`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunOutcome::Ok => "ok",
+            RunOutcome::Partial => "partial",
+            RunOutcome::Interrupted => "interrupted",
+            RunOutcome::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for RunOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How one creator went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatorReport {
@@ -123,14 +154,15 @@ impl SyncReport {
         t
     }
 
-    /// `ok`, `partial` (some items or creators failed), or `interrupted`.
-    pub fn outcome(&self) -> &'static str {
+    /// [`RunOutcome::Ok`], [`RunOutcome::Partial`] (some items or creators failed), or
+    /// [`RunOutcome::Interrupted`]; a run that failed as a whole has no report.
+    pub fn outcome(&self) -> RunOutcome {
         if self.interrupted {
-            "interrupted"
+            RunOutcome::Interrupted
         } else if !self.errors.is_empty() || self.creators.iter().any(|c| c.error.is_some()) {
-            "partial"
+            RunOutcome::Partial
         } else {
-            "ok"
+            RunOutcome::Ok
         }
     }
 
@@ -238,7 +270,7 @@ mod tests {
             error: None,
         });
         assert_eq!(r.totals()[&EntityKind::Scene].updated, 4);
-        assert_eq!(r.outcome(), "ok");
+        assert_eq!(r.outcome(), RunOutcome::Ok);
         assert_eq!(r.summary_line(), "scene 4 updated");
         r.errors.push(ItemError {
             creator: "a".into(),
@@ -246,9 +278,10 @@ mod tests {
             key: "media:1".into(),
             error: "x".into(),
         });
-        assert_eq!(r.outcome(), "partial");
+        assert_eq!(r.outcome(), RunOutcome::Partial);
         r.interrupted = true;
-        assert_eq!(r.outcome(), "interrupted");
+        assert_eq!(r.outcome(), RunOutcome::Interrupted);
+        assert_eq!(r.outcome().as_str(), "interrupted");
         assert!(r.to_string().contains("media:1"));
         assert_eq!(SyncReport::default().summary_line(), "nothing to do");
     }

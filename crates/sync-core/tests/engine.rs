@@ -10,7 +10,8 @@ use domain::ids::{ImageId, SceneId};
 use domain::ports::{EntityKind, MediaServerError};
 use domain::stash::FileOwner;
 use support::fixtures::{ROOT, World, alice, file_of, media, post};
-use sync_core::{CancelFlag, Phase, SyncError, SyncEvent, SyncReport};
+use sync_core::planner::Action;
+use sync_core::{CancelFlag, Phase, RunOutcome, SyncError, SyncEvent, SyncReport};
 
 fn img_file(id: i64) -> String {
     format!("2024-03-01_at_10-00_UTC_id_{id}.jpg")
@@ -223,7 +224,7 @@ async fn a_rerun_on_unchanged_data_reads_only_the_file_listing_and_writes_nothin
         saves,
         "nothing new to save"
     );
-    assert_eq!(report.outcome(), "ok");
+    assert_eq!(report.outcome(), RunOutcome::Ok);
 }
 
 #[tokio::test]
@@ -513,7 +514,7 @@ async fn a_failing_item_is_recorded_the_rest_proceed_and_it_is_retried_next_run(
     let (report, log) = w.run().await;
     assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
     assert_eq!(report.errors[0].key, "media:1004");
-    assert_eq!(report.outcome(), "partial");
+    assert_eq!(report.outcome(), RunOutcome::Partial);
     assert_eq!(report.totals()[&EntityKind::Image].updated, 5);
     assert!(
         log.events()
@@ -626,7 +627,7 @@ async fn cancel_finishes_the_batch_in_flight_and_a_rerun_completes() {
     w.fake().cancel_on = Some(("update_images".into(), flag.clone()));
     let (report, log) = w.run_with(None, &flag).await.unwrap();
     assert!(report.interrupted);
-    assert_eq!(report.outcome(), "interrupted");
+    assert_eq!(report.outcome(), RunOutcome::Interrupted);
     assert!(matches!(
         log.events().last(),
         Some(SyncEvent::RunFinished { interrupted: true })
@@ -683,17 +684,27 @@ async fn a_dry_run_prints_the_plan_and_writes_nothing() {
     assert_eq!((st.saves, st.runs_started), (0, 0));
     assert!(w.records.lock().unwrap().is_empty());
     let plan = report.plan.clone().expect("a dry run carries its plan");
-    let table = plan.render_table();
+    let planned = |key: &str, action: Action| {
+        plan.changes
+            .iter()
+            .any(|c| c.key == key && c.action == action)
+    };
+    assert!(planned("media:1001", Action::Update), "{plan:#?}");
+    assert!(planned("post:100", Action::Create), "{plan:#?}");
+    assert!(planned("Fansly (network)", Action::Create), "{plan:#?}");
     assert!(
-        table.contains("media:1001") && table.contains("update"),
-        "{table}"
+        plan.changes
+            .iter()
+            .any(|c| c.fields.iter().any(|f| f.contains("Quoted post text here"))),
+        "{plan:#?}"
     );
     assert!(
-        table.contains("post:100") && table.contains("create"),
-        "{table}"
+        plan.changes.iter().all(|c| {
+            let shown = format!("{:?} {:?}", c.stash_id, c.fields);
+            !shown.contains("new:")
+        }),
+        "no made-up ids: {plan:#?}"
     );
-    assert!(table.contains("Fansly (network)"), "{table}");
-    assert!(table.contains("Quoted post text here"), "{table}");
     assert!(report.dry_run && report.to_string().contains("dry run"));
 }
 
@@ -786,7 +797,7 @@ async fn an_unusable_stash_stops_the_run_and_a_failing_creator_does_not() {
         error.starts_with("stopped: ") && error.contains("500"),
         "{error}"
     );
-    assert_eq!(report.outcome(), "partial");
+    assert_eq!(report.outcome(), RunOutcome::Partial);
     assert_eq!(w.fake().write_calls(), 0);
 }
 

@@ -11,7 +11,7 @@ use domain::ids::AccountId;
 use domain::ports::MediaServerError;
 use domain::stash::LibraryPath;
 use support::fixtures::{ROOT, World, alice, file_of, media, post};
-use sync_core::{CancelFlag, ScanOptions, SyncError, SyncEvent, SyncMonitor};
+use sync_core::{CancelFlag, RunOutcome, ScanOptions, SyncError, SyncEvent, SyncMonitor};
 
 fn scanning(w: &mut World) {
     w.opts.scan = Some(ScanOptions {
@@ -62,7 +62,7 @@ async fn a_folder_outside_every_library_is_not_scanned_and_the_creator_says_why_
     ] {
         assert!(error.contains(part), "{part:?} missing from {error}");
     }
-    assert_eq!(report.outcome(), "partial");
+    assert_eq!(report.outcome(), RunOutcome::Partial);
     assert!(log.events().iter().any(|e| matches!(
         e,
         SyncEvent::CreatorFinished { error: Some(m), .. } if m == error

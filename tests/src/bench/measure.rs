@@ -178,7 +178,7 @@ pub async fn measure(args: &MeasureArgs) -> Result<Measurement, BenchError> {
         peak_rss_kib: after.peak_rss_kib,
         db_queries: store.query_count(),
         written_objects: written,
-        outcome: report.outcome().to_owned(),
+        outcome: report.outcome().to_string(),
         summary: report.summary_line(),
         errors: u64::try_from(report.errors.len()).unwrap_or(u64::MAX),
         ..Measurement::default()

@@ -32,11 +32,10 @@ pub struct FnLength {
 /// Whether a file holds only test code (an integration-test target).
 pub fn is_test_file(rel: &str) -> bool {
     let parts: Vec<&str> = rel.split('/').collect();
-    match parts.as_slice() {
-        ["crates", _, "tests", ..] | ["crates", _, "benches", ..] => true,
-        ["tests", "tests", ..] => true,
-        _ => false,
-    }
+    matches!(
+        parts.as_slice(),
+        ["crates", _, "tests", ..] | ["crates", _, "benches", ..] | ["tests", "tests", ..]
+    )
 }
 
 /// The non-test functions of one source file with their lengths.

@@ -9,7 +9,9 @@ use domain::ports::{MediaServer, MetadataRepository, SyncStateStore};
 use domain::stash::ScanGenerate;
 use metadata_store::MetadataStore;
 use metadata_store::sync_state::SqliteSyncState;
-use sync_core::{CancelFlag, ScanOptions, SyncEngine, SyncMonitor, SyncOptions, SyncReport};
+use sync_core::{
+    CancelFlag, RunOutcome, ScanOptions, SyncEngine, SyncMonitor, SyncOptions, SyncReport,
+};
 
 use super::Context;
 use crate::cli::{CreatorSelection, PlanArgs, SyncArgs};
@@ -157,7 +159,7 @@ pub async fn run(ctx: &Context, req: RunRequest) -> CmdResult {
         }
     };
     tracing::info!(
-        outcome = report.outcome(),
+        outcome = %report.outcome(),
         summary = %report.summary_line(),
         requests = report.requests.total(),
         "run finished"
@@ -165,7 +167,7 @@ pub async fn run(ctx: &Context, req: RunRequest) -> CmdResult {
     print_outcome(ctx, &report);
     let exit = if report.interrupted || interrupted {
         Exit::Interrupted
-    } else if report.outcome() == "partial" {
+    } else if report.outcome() == RunOutcome::Partial {
         Exit::SomeFailed
     } else {
         Exit::Ok
@@ -178,9 +180,9 @@ pub async fn run(ctx: &Context, req: RunRequest) -> CmdResult {
 fn print_outcome(ctx: &Context, report: &SyncReport) {
     let quiet = ctx.global.quiet;
     if let Some(plan) = &report.plan {
-        print!("{}", plan.render_table());
+        print!("{}", crate::plan_table::render(plan));
     }
-    if quiet && report.outcome() == "ok" {
+    if quiet && report.outcome() == RunOutcome::Ok {
         return;
     }
     let text = report::render(report, &ctx.log.describe(), ctx.global.verbose > 0);

@@ -67,9 +67,26 @@ pub enum MediaServerError {
         /// The start of the body.
         body: String,
     },
-    /// The request ran but a resolver failed.
-    #[error("Stash reported: {}", errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
+    /// The request ran but Stash refused it (a resolver failed) for a reason not told apart
+    /// below: the input is at fault (a duplicate name, an object that does not exist, a value
+    /// out of range, ...). Trying the same input again fails the same way.
+    #[error("Stash reported: {}", messages(errors))]
     GraphQl {
+        /// The errors, with their paths.
+        errors: Vec<GraphQlError>,
+    },
+    /// The request referred to a performer, studio or tag Stash no longer has (the user
+    /// deleted it): a remembered id is stale. Finding the object again by its natural key
+    /// heals it.
+    #[error("Stash reported: {}", messages(errors))]
+    StaleReference {
+        /// The errors, with their paths.
+        errors: Vec<GraphQlError>,
+    },
+    /// Stash could not run the request now (its database was locked by another writer):
+    /// trying again may succeed.
+    #[error("Stash reported: {}", messages(errors))]
+    Busy {
         /// The errors, with their paths.
         errors: Vec<GraphQlError>,
     },
@@ -94,19 +111,31 @@ pub enum MediaServerError {
     },
 }
 
+fn messages(errors: &[GraphQlError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl MediaServerError {
     /// Whether trying the same request again may succeed: connection errors, timeouts, 429,
-    /// 5xx and "database is locked". (Whether it is *safe* to retry is the caller's call: a
-    /// create is never retried blindly.)
+    /// 5xx and [`MediaServerError::Busy`]. (Whether it is *safe* to retry is the caller's
+    /// call: a create is never retried blindly.)
     pub fn is_transient(&self) -> bool {
         match self {
-            MediaServerError::Connection { .. } | MediaServerError::Timeout { .. } => true,
+            MediaServerError::Connection { .. }
+            | MediaServerError::Timeout { .. }
+            | MediaServerError::Busy { .. } => true,
             MediaServerError::Server { status, .. } => *status == 429 || *status >= 500,
-            MediaServerError::GraphQl { errors } => errors
-                .iter()
-                .any(|e| e.message.contains("database is locked")),
             _ => false,
         }
+    }
+
+    /// Whether the request referred to a performer, studio or tag Stash no longer has.
+    pub fn is_stale_reference(&self) -> bool {
+        matches!(self, MediaServerError::StaleReference { .. })
     }
 
     /// Whether the failure means the server as a whole is unusable (stop the run rather than
@@ -312,13 +341,17 @@ mod tests {
 
     #[test]
     fn transient_errors_are_the_retryable_ones() {
-        let locked = MediaServerError::GraphQl {
+        let locked = MediaServerError::Busy {
             errors: vec![GraphQlError {
                 message: "beginning transaction: database is locked".into(),
                 path: vec!["scenesUpdate".into()],
             }],
         };
         assert!(locked.is_transient());
+        assert_eq!(
+            locked.to_string(),
+            "Stash reported: beginning transaction: database is locked"
+        );
         assert!(
             MediaServerError::Server {
                 status: 503,
@@ -340,7 +373,14 @@ mod tests {
                 path: vec![],
             }],
         };
-        assert!(!dup.is_transient());
+        assert!(!dup.is_transient() && !dup.is_stale_reference());
+        let stale = MediaServerError::StaleReference {
+            errors: vec![GraphQlError {
+                message: "FOREIGN KEY constraint failed".into(),
+                path: vec![],
+            }],
+        };
+        assert!(stale.is_stale_reference() && !stale.is_transient() && !stale.is_fatal());
         assert!(MediaServerError::Unauthorized.is_fatal());
     }
 

@@ -134,12 +134,6 @@ pub trait MetadataRepository: Send + Sync {
         usernames: &[String],
     ) -> Result<HashMap<String, Account>, RepositoryError>;
 
-    /// Accounts by id; unknown ids are absent from the map.
-    async fn accounts_by_ids(
-        &self,
-        ids: &[AccountId],
-    ) -> Result<HashMap<AccountId, Account>, RepositoryError>;
-
     /// One page of a creator's content items, at most `limit` items, after `cursor`.
     async fn content_page(
         &self,

@@ -141,42 +141,78 @@ fn details(item: &ContentItem) -> Option<String> {
     }
 }
 
-fn base_labels(item: &ContentItem, title: String, code: Option<String>) -> Labels {
-    Labels {
-        title,
-        code,
-        details: details(item),
-        date: item.created_at.map(FuzzyDate::from_utc),
-        urls: Vec::new(),
-        studio: creator_studio_name(&item.owner.username),
-        performers: item_performer_specs(item)
-            .into_iter()
-            .map(|s| s.key)
-            .collect(),
-        tags: item
-            .hashtags
-            .iter()
-            .map(|h| h.as_str().to_owned())
-            .collect(),
-    }
-}
-
 /// The title of an item (no media suffix).
 pub fn title_of(item: &ContentItem) -> String {
     item_title(&item.content, &item.owner.username, item.created_at)
 }
 
+/// What every object of one item shares (title, details, date, studio, performer keys, tags),
+/// computed once per item; the gallery's and each media's labels are made from it.
+#[derive(Debug, Clone)]
+pub struct ItemLabels<'a> {
+    item: &'a ContentItem,
+    base: Labels,
+}
+
+impl<'a> ItemLabels<'a> {
+    /// The shared labels of `item`.
+    pub fn of(item: &'a ContentItem) -> Self {
+        let base = Labels {
+            title: title_of(item),
+            code: None,
+            details: details(item),
+            date: item.created_at.map(FuzzyDate::from_utc),
+            urls: Vec::new(),
+            studio: creator_studio_name(&item.owner.username),
+            performers: item_performer_specs(item)
+                .into_iter()
+                .map(|s| s.key)
+                .collect(),
+            tags: item
+                .hashtags
+                .iter()
+                .map(|h| h.as_str().to_owned())
+                .collect(),
+        };
+        Self { item, base }
+    }
+
+    /// What the item's gallery should carry; `None` for unattached media.
+    pub fn gallery(&self) -> Option<Labels> {
+        let code = self.item.source.gallery_code()?;
+        Some(Labels {
+            code: Some(code),
+            urls: self.item.source.url().into_iter().collect(),
+            ..self.base.clone()
+        })
+    }
+
+    /// What the scene or image of the `index`-th (0-based) of `count` media should carry: the
+    /// item's labels, the media id as code, the post url (posts only), and `Trailer` for
+    /// previews when `trailer` is on.
+    pub fn stamp(&self, media: &ItemMedia, index: usize, count: usize, trailer: bool) -> Labels {
+        let mut labels = Labels {
+            title: media_title(&self.base.title, index + 1, count),
+            code: Some(media.media.id.to_string()),
+            ..self.base.clone()
+        };
+        if let ItemSource::Post(_) = self.item.source {
+            labels.urls = self.item.source.url().into_iter().collect();
+        }
+        if trailer && media.role == MediaRole::Preview {
+            labels.tags.push(TRAILER_TAG.to_owned());
+        }
+        labels
+    }
+}
+
 /// What a post's or message's gallery should carry; `None` for unattached media.
 pub fn gallery_labels(item: &ContentItem) -> Option<Labels> {
-    let code = item.source.gallery_code()?;
-    let mut labels = base_labels(item, title_of(item), Some(code));
-    labels.urls = item.source.url().into_iter().collect();
-    Some(labels)
+    ItemLabels::of(item).gallery()
 }
 
 /// What the scene or image of the `index`-th (0-based) of `count` media of an item should
-/// carry: the item's labels, the media id as code, the post url (posts only), and `Trailer`
-/// for previews when `trailer` is on.
+/// carry (see [`ItemLabels::stamp`]).
 pub fn stamp_labels(
     item: &ContentItem,
     media: &ItemMedia,
@@ -184,15 +220,7 @@ pub fn stamp_labels(
     count: usize,
     trailer: bool,
 ) -> Labels {
-    let title = media_title(&title_of(item), index + 1, count);
-    let mut labels = base_labels(item, title, Some(media.media.id.to_string()));
-    if let ItemSource::Post(_) = item.source {
-        labels.urls = item.source.url().into_iter().collect();
-    }
-    if trailer && media.role == MediaRole::Preview {
-        labels.tags.push(TRAILER_TAG.to_owned());
-    }
-    labels
+    ItemLabels::of(item).stamp(media, index, count, trailer)
 }
 
 /// A chapter we want in a gallery.

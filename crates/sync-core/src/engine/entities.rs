@@ -1,25 +1,28 @@
-//! The entities phase: performers, studios and tags an item refers to, resolved to Stash ids.
-//! Ids remembered in the sync state need no request; the rest are found or created with one
-//! batched call per kind (two for studios, since a creator studio needs its parent's id).
-//! In a dry run nothing is created: unknown entities get placeholder ids and planned changes.
+//! The entities phase: performers, studios and tags the items refer to, resolved to Stash ids.
+//! Ids remembered in the sync state need no request; the rest go to the sink: Stash finds or
+//! creates them with one batched call per kind (two for studios, since a creator studio needs
+//! its parent's id) and the state remembers them; in a dry run they become planned creates
+//! and get no id (items are planned without them; their own rows say they would be made).
 //! A remembered network studio Stash no longer has shows when the creator's studio cannot be
 //! created under it; it is then found or created again, and the creator's studio retried.
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
+use domain::fansly::Account;
 use domain::ids::{PerformerId, StudioId, TagId};
-use domain::ports::EntityKind;
-use domain::stash::{PerformerSpec, StudioSpec};
+use domain::ports::{EntityKind, MediaServer, MediaServerError};
+use domain::stash::{PerformerSpec, TagSpec};
 
-use super::SyncEngine;
-use super::heal::is_stale_reference;
-use super::outcome::Tally;
-use crate::convert::{EntityIds, creator_studio_spec, network_studio_spec, tag_spec};
+use super::outcome::Outcome;
+use super::run::CreatorRun;
+use super::sink::{PlanTable, Sink};
+use crate::convert::{
+    EntityIds, creator_studio_name, creator_studio_spec, network_studio_spec, tag_spec,
+};
 use crate::error::CreatorError;
 use crate::fingerprint::Fingerprint;
 use crate::planner::{Action, PlannedChange};
-use crate::state::SyncState;
+use crate::state::{StateKey, StateWriter, Written};
 
 /// What the items of a creator need.
 #[derive(Debug, Default)]
@@ -30,6 +33,35 @@ pub(crate) struct EntityNeeds {
     pub(crate) tags: Vec<String>,
 }
 
+/// The network studio every creator studio hangs under, resolved once per run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum NetworkStudio {
+    /// Not looked at yet in this run.
+    #[default]
+    Unresolved,
+    /// Its Stash id.
+    Known(StudioId),
+    /// A dry run plans to create it (the plan says so once per run).
+    Planned,
+}
+
+impl NetworkStudio {
+    fn id(&self) -> Option<StudioId> {
+        match self {
+            NetworkStudio::Known(id) => Some(id.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Entities the sync state does not know.
+#[derive(Debug, Default)]
+struct Missing {
+    performers: Vec<PerformerSpec>,
+    tags: Vec<TagSpec>,
+    creator_studio: bool,
+}
+
 fn performer_fp(s: &PerformerSpec) -> u64 {
     Fingerprint::new()
         .str(&s.name)
@@ -38,274 +70,116 @@ fn performer_fp(s: &PerformerSpec) -> u64 {
         .finish()
 }
 
-/// The state key of an entity record.
-pub(crate) fn state_key(kind: EntityKind, name: &str) -> String {
-    format!("{}:{name}", kind.as_str())
-}
-
-fn placeholder(name: &str) -> String {
-    format!("new:{name}")
-}
-
-impl SyncEngine {
-    /// Resolves everything `needs` names, plus the network and creator studios.
+impl CreatorRun<'_> {
+    /// Resolves everything the creator's items need, plus the network and creator studios;
+    /// counts and notes go to `out`.
     pub(crate) async fn resolve_entities(
-        &self,
-        account: &domain::fansly::Account,
-        needs: &EntityNeeds,
-        state: &mut SyncState,
-        network_cache: &mut Option<StudioId>,
-        tally: &mut Tally,
+        &mut self,
+        out: &mut Outcome,
     ) -> Result<EntityIds, CreatorError> {
-        let creator = account.username.as_str();
-        let dry = self.opts.dry_run;
-        let now = Utc::now();
         let mut ids = EntityIds::default();
+        let network_name = self.engine.opts.network_studio.clone();
+        if self.shared.network == NetworkStudio::Unresolved
+            && let Some(id) = self
+                .state
+                .stash_id(EntityKind::Studio, &StateKey::Studio(network_name.clone()))
+        {
+            self.shared.network = NetworkStudio::Known(StudioId::new(id));
+        }
+        let missing = self.known_entities(&mut ids);
+        match &mut self.shared.sink {
+            Sink::Stash(sink) => {
+                let mut finder = Finder {
+                    stash: sink.stash.as_ref(),
+                    state: &mut self.state,
+                    out,
+                    network: &mut self.shared.network,
+                    network_name,
+                    account: self.account,
+                };
+                finder.resolve(missing, &mut ids).await?;
+            }
+            Sink::Plan(plan) => plan_entities(
+                plan,
+                self.account,
+                &network_name,
+                &mut self.shared.network,
+                missing,
+            ),
+        }
+        Ok(ids)
+    }
 
-        // Performers.
-        let mut missing = Vec::new();
-        for (key, spec) in &needs.performers {
-            match state.stash_id(
-                EntityKind::Performer,
-                &state_key(EntityKind::Performer, key),
-            ) {
+    /// Fills `ids` with what the state remembers; returns the rest.
+    fn known_entities(&self, ids: &mut EntityIds) -> Missing {
+        let mut missing = Missing::default();
+        for (key, spec) in &self.needs.performers {
+            let state_key = StateKey::Performer(key.clone());
+            match self.state.stash_id(EntityKind::Performer, &state_key) {
                 Some(id) => {
                     ids.performers.insert(key.clone(), PerformerId::new(id));
                 }
-                None => missing.push(spec.clone()),
+                None => missing.performers.push(spec.clone()),
             }
         }
-        if !missing.is_empty() {
-            if dry {
-                for spec in &missing {
-                    ids.performers
-                        .insert(spec.key.clone(), PerformerId::new(placeholder(&spec.key)));
-                    tally.plan.push(planned(
-                        creator,
-                        EntityKind::Performer,
-                        &spec.key,
-                        &spec.name,
-                    ));
-                }
-            } else {
-                let found = self.stash.find_or_create_performers(&missing).await?;
-                for spec in &missing {
-                    let key = state_key(EntityKind::Performer, &spec.key);
-                    match found.get(&spec.key) {
-                        Some(r) => {
-                            ids.performers.insert(spec.key.clone(), r.entity.id.clone());
-                            state.mark_written(
-                                EntityKind::Performer,
-                                &key,
-                                r.entity.id.as_str(),
-                                performer_fp(spec),
-                                now,
-                            );
-                            if r.created {
-                                tally.created(EntityKind::Performer)
-                            } else {
-                                tally.unchanged(EntityKind::Performer)
-                            }
-                        }
-                        None => tally.failed(
-                            creator,
-                            EntityKind::Performer,
-                            &key,
-                            "Stash neither found nor created this performer",
-                        ),
-                    }
-                }
+        let studio = creator_studio_name(&self.account.username);
+        match self
+            .state
+            .stash_id(EntityKind::Studio, &StateKey::Studio(studio.clone()))
+        {
+            Some(id) => {
+                ids.studios.insert(studio, StudioId::new(id));
             }
+            None => missing.creator_studio = true,
         }
-
-        // Studios: the network first (cached for the whole run), then the creator's.
-        let network_name = self.opts.network_studio.clone();
-        let network_key = state_key(EntityKind::Studio, &network_name);
-        if network_cache.is_none() {
-            *network_cache = state
-                .stash_id(EntityKind::Studio, &network_key)
-                .map(StudioId::new);
-        }
-        let creator_spec_name = crate::convert::creator_studio_name(&account.username);
-        let creator_key = state_key(EntityKind::Studio, &creator_spec_name);
-        let creator_known = state
-            .stash_id(EntityKind::Studio, &creator_key)
-            .map(StudioId::new);
-        let mut studio_specs: Vec<StudioSpec> = Vec::new();
-        if network_cache.is_none() {
-            studio_specs.push(network_studio_spec(&network_name));
-        }
-        if dry {
-            if network_cache.is_none() {
-                *network_cache = Some(StudioId::new(placeholder(&network_name)));
-                tally.plan.push(planned(
-                    creator,
-                    EntityKind::Studio,
-                    &network_name,
-                    &network_name,
-                ));
-            }
-            let id = match creator_known {
-                Some(id) => id,
-                None => {
-                    tally.plan.push(planned(
-                        creator,
-                        EntityKind::Studio,
-                        &creator_spec_name,
-                        &creator_spec_name,
-                    ));
-                    StudioId::new(placeholder(&creator_spec_name))
-                }
-            };
-            ids.studios.insert(creator_spec_name, id);
-        } else {
-            let network_created = !studio_specs.is_empty();
-            if let Some(spec) = studio_specs.pop() {
-                let found = self.stash.find_or_create_studios(&[spec]).await?;
-                let r = found.get(&network_name).ok_or_else(|| {
-                    CreatorError::Creator(format!(
-                        "Stash neither found nor created the network studio '{network_name}'"
-                    ))
-                })?;
-                if r.created {
-                    tally.created(EntityKind::Studio)
-                } else {
-                    tally.unchanged(EntityKind::Studio)
-                }
-                state.mark_written(
-                    EntityKind::Studio,
-                    &network_key,
-                    r.entity.id.as_str(),
-                    0,
-                    now,
-                );
-                *network_cache = Some(r.entity.id.clone());
-            }
-            if let (None, Some(id)) = (
-                state.stash_id(EntityKind::Studio, &network_key),
-                network_cache.as_ref(),
-            ) {
-                state.mark_written(EntityKind::Studio, &network_key, id.as_str(), 0, now);
-            }
-            let id = match creator_known {
-                Some(id) => id,
-                None => {
-                    let mut spec = creator_studio_spec(account, network_cache.clone());
-                    let found = match self
-                        .stash
-                        .find_or_create_studios(std::slice::from_ref(&spec))
-                        .await
-                    {
-                        Ok(found) => found,
-                        Err(e) if !network_created && is_stale_reference(&e.to_string()) => {
-                            // The remembered network studio is gone: find or create it again,
-                            // then the creator's studio under it.
-                            state.forget(EntityKind::Studio, &network_key);
-                            let r = self
-                                .stash
-                                .find_or_create_studios(&[network_studio_spec(&network_name)])
-                                .await?;
-                            let r = r.get(&network_name).ok_or_else(|| {
-                                CreatorError::Creator(format!(
-                                    "Stash neither found nor created the network studio \
-                                     '{network_name}'"
-                                ))
-                            })?;
-                            if r.created {
-                                tally.created(EntityKind::Studio)
-                            }
-                            state.mark_written(
-                                EntityKind::Studio,
-                                &network_key,
-                                r.entity.id.as_str(),
-                                0,
-                                now,
-                            );
-                            *network_cache = Some(r.entity.id.clone());
-                            tally.healed(
-                                creator,
-                                &network_name,
-                                &format!(
-                                    "the remembered studio '{network_name}' is gone from Stash \
-                                     ({e}); found or created it again as {}",
-                                    r.entity.id
-                                ),
-                            );
-                            spec = creator_studio_spec(account, network_cache.clone());
-                            self.stash
-                                .find_or_create_studios(std::slice::from_ref(&spec))
-                                .await?
-                        }
-                        Err(e) => return Err(e.into()),
-                    };
-                    let r = found.get(&spec.name).ok_or_else(|| {
-                        CreatorError::Creator(format!(
-                            "Stash neither found nor created the studio '{}'",
-                            spec.name
-                        ))
-                    })?;
-                    if r.created {
-                        tally.created(EntityKind::Studio)
-                    } else {
-                        tally.unchanged(EntityKind::Studio)
-                    }
-                    state.mark_written(
-                        EntityKind::Studio,
-                        &creator_key,
-                        r.entity.id.as_str(),
-                        0,
-                        now,
-                    );
-                    r.entity.id.clone()
-                }
-            };
-            ids.studios.insert(creator_spec_name, id);
-        }
-
-        // Tags.
-        let mut missing_tags = Vec::new();
-        for name in &needs.tags {
-            match state.stash_id(EntityKind::Tag, &state_key(EntityKind::Tag, name)) {
+        for name in &self.needs.tags {
+            match self
+                .state
+                .stash_id(EntityKind::Tag, &StateKey::Tag(name.clone()))
+            {
                 Some(id) => {
                     ids.tags.insert(name.clone(), TagId::new(id));
                 }
-                None => missing_tags.push(tag_spec(name)),
+                None => missing.tags.push(tag_spec(name)),
             }
         }
-        if !missing_tags.is_empty() {
-            if dry {
-                for t in &missing_tags {
-                    ids.tags
-                        .insert(t.name.clone(), TagId::new(placeholder(&t.name)));
-                    tally
-                        .plan
-                        .push(planned(creator, EntityKind::Tag, &t.name, &t.name));
-                }
-            } else {
-                let found = self.stash.find_or_create_tags(&missing_tags).await?;
-                for t in &missing_tags {
-                    let key = state_key(EntityKind::Tag, &t.name);
-                    match found.get(&t.name) {
-                        Some(r) => {
-                            ids.tags.insert(t.name.clone(), r.entity.id.clone());
-                            state.mark_written(EntityKind::Tag, &key, r.entity.id.as_str(), 0, now);
-                            if r.created {
-                                tally.created(EntityKind::Tag)
-                            } else {
-                                tally.unchanged(EntityKind::Tag)
-                            }
-                        }
-                        None => tally.failed(
-                            creator,
-                            EntityKind::Tag,
-                            &key,
-                            "Stash neither found nor created this tag",
-                        ),
-                    }
-                }
-            }
-        }
-        Ok(ids)
+        missing
+    }
+}
+
+/// A dry run's entities: each one to be made is a planned create (the network studio once per
+/// run); none gets an id.
+fn plan_entities(
+    plan: &mut PlanTable,
+    account: &Account,
+    network_name: &str,
+    network: &mut NetworkStudio,
+    missing: Missing,
+) {
+    let creator = account.username.as_str();
+    for spec in &missing.performers {
+        plan.push(planned(
+            creator,
+            EntityKind::Performer,
+            &spec.key,
+            &spec.name,
+        ));
+    }
+    if *network == NetworkStudio::Unresolved {
+        *network = NetworkStudio::Planned;
+        plan.push(planned(
+            creator,
+            EntityKind::Studio,
+            network_name,
+            network_name,
+        ));
+    }
+    if missing.creator_studio {
+        let name = creator_studio_name(creator);
+        plan.push(planned(creator, EntityKind::Studio, &name, &name));
+    }
+    for t in &missing.tags {
+        plan.push(planned(creator, EntityKind::Tag, &t.name, &t.name));
     }
 }
 
@@ -317,5 +191,177 @@ fn planned(creator: &str, kind: EntityKind, key: &str, name: &str) -> PlannedCha
         key: key.to_owned(),
         stash_id: None,
         fields: vec![format!("name = {name:?} (or adopt an existing one)")],
+    }
+}
+
+/// Finds or creates entities in Stash and remembers their ids.
+struct Finder<'a> {
+    stash: &'a dyn MediaServer,
+    state: &'a mut StateWriter,
+    out: &'a mut Outcome,
+    network: &'a mut NetworkStudio,
+    network_name: String,
+    account: &'a Account,
+}
+
+impl Finder<'_> {
+    async fn resolve(&mut self, missing: Missing, ids: &mut EntityIds) -> Result<(), CreatorError> {
+        self.performers(&missing.performers, ids).await?;
+        let network_created = self.network_studio().await?;
+        if missing.creator_studio {
+            let id = self.creator_studio(network_created).await?;
+            ids.studios
+                .insert(creator_studio_name(&self.account.username), id);
+        }
+        self.tags(&missing.tags, ids).await
+    }
+
+    async fn performers(
+        &mut self,
+        missing: &[PerformerSpec],
+        ids: &mut EntityIds,
+    ) -> Result<(), CreatorError> {
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let found = self.stash.find_or_create_performers(missing).await?;
+        let written = Written::now(0);
+        for spec in missing {
+            let key = StateKey::Performer(spec.key.clone());
+            let Some(r) = found.get(&spec.key) else {
+                let why = "Stash neither found nor created this performer";
+                self.out.failed(EntityKind::Performer, &key, why);
+                continue;
+            };
+            ids.performers.insert(spec.key.clone(), r.entity.id.clone());
+            let written = Written {
+                fingerprint: performer_fp(spec),
+                ..written
+            };
+            self.state
+                .mark_written(EntityKind::Performer, &key, r.entity.id.as_str(), written);
+            self.out.found_or_created(EntityKind::Performer, r.created);
+        }
+        Ok(())
+    }
+
+    /// The network studio: cached for the run, remembered in each creator's state. Returns
+    /// whether it was found or created just now.
+    async fn network_studio(&mut self) -> Result<bool, CreatorError> {
+        let key = StateKey::Studio(self.network_name.clone());
+        let just_now = match self.network.id() {
+            Some(_) => false,
+            None => {
+                let created = self.find_network().await?;
+                self.out.found_or_created(EntityKind::Studio, created);
+                true
+            }
+        };
+        if let (None, Some(id)) = (
+            self.state.stash_id(EntityKind::Studio, &key),
+            self.network.id(),
+        ) {
+            self.state
+                .mark_written(EntityKind::Studio, &key, id.as_str(), Written::now(0));
+        }
+        Ok(just_now)
+    }
+
+    /// Finds or creates the network studio and remembers it; returns whether it was created.
+    async fn find_network(&mut self) -> Result<bool, CreatorError> {
+        let name = self.network_name.clone();
+        let found = self
+            .stash
+            .find_or_create_studios(&[network_studio_spec(&name)])
+            .await?;
+        let r = found.get(&name).ok_or_else(|| {
+            CreatorError::Creator(format!(
+                "Stash neither found nor created the network studio '{name}'"
+            ))
+        })?;
+        let key = StateKey::Studio(name);
+        self.state.mark_written(
+            EntityKind::Studio,
+            &key,
+            r.entity.id.as_str(),
+            Written::now(0),
+        );
+        *self.network = NetworkStudio::Known(r.entity.id.clone());
+        Ok(r.created)
+    }
+
+    /// The creator's studio under the network studio; a stale network id (not created just
+    /// now) is healed once.
+    async fn creator_studio(&mut self, network_created: bool) -> Result<StudioId, CreatorError> {
+        let found = match self.find_creator_studio().await {
+            Err(e) if !network_created && e.is_stale_reference() => {
+                self.heal_network(&e).await?;
+                self.find_creator_studio().await?
+            }
+            other => other?,
+        };
+        let name = creator_studio_name(&self.account.username);
+        let r = found.ok_or_else(|| {
+            CreatorError::Creator(format!(
+                "Stash neither found nor created the studio '{name}'"
+            ))
+        })?;
+        self.out.found_or_created(EntityKind::Studio, r.1);
+        let key = StateKey::Studio(name);
+        self.state
+            .mark_written(EntityKind::Studio, &key, r.0.as_str(), Written::now(0));
+        Ok(r.0)
+    }
+
+    /// The creator's studio, found or created: its id and whether it was created.
+    async fn find_creator_studio(&self) -> Result<Option<(StudioId, bool)>, MediaServerError> {
+        let spec = creator_studio_spec(self.account, self.network.id());
+        let found = self
+            .stash
+            .find_or_create_studios(std::slice::from_ref(&spec))
+            .await?;
+        Ok(found
+            .get(&spec.name)
+            .map(|r| (r.entity.id.clone(), r.created)))
+    }
+
+    /// The remembered network studio is gone: find or create it again.
+    async fn heal_network(&mut self, e: &MediaServerError) -> Result<(), CreatorError> {
+        let name = self.network_name.clone();
+        self.state
+            .forget(EntityKind::Studio, &StateKey::Studio(name.clone()));
+        if self.find_network().await? {
+            self.out.created(EntityKind::Studio);
+        }
+        let id = self.network.id().map(|i| i.to_string()).unwrap_or_default();
+        self.out.healed(
+            &name,
+            &format!(
+                "the remembered studio '{name}' is gone from Stash ({e}); found or created it \
+                 again as {id}"
+            ),
+        );
+        Ok(())
+    }
+
+    async fn tags(&mut self, missing: &[TagSpec], ids: &mut EntityIds) -> Result<(), CreatorError> {
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let found = self.stash.find_or_create_tags(missing).await?;
+        let written = Written::now(0);
+        for t in missing {
+            let key = StateKey::Tag(t.name.clone());
+            let Some(r) = found.get(&t.name) else {
+                let why = "Stash neither found nor created this tag";
+                self.out.failed(EntityKind::Tag, &key, why);
+                continue;
+            };
+            ids.tags.insert(t.name.clone(), r.entity.id.clone());
+            self.state
+                .mark_written(EntityKind::Tag, &key, r.entity.id.as_str(), written);
+            self.out.found_or_created(EntityKind::Tag, r.created);
+        }
+        Ok(())
     }
 }

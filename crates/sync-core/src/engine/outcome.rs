@@ -1,38 +1,44 @@
-//! What one creator's sync accumulates as it goes: counts per kind, failed items, notes about
-//! what was left alone, and (in a dry run) planned changes.
+//! [`Outcome`]: what a piece of a creator's sync did (counts per kind, failed objects, notes
+//! about what was left alone, healed ids). One type serves both as the delta of one step (a
+//! batch, a phase) and as the creator's running total, into which each delta is
+//! [absorbed](Outcome::absorb) while the monitor is told.
+
+use std::fmt::Display;
 
 use domain::ports::EntityKind;
 
 use crate::monitor::{SyncEvent, SyncMonitor};
-use crate::planner::PlannedChange;
 use crate::report::{Counts, CountsByKind, ItemError, SkipNote};
 
-/// The running tally of one creator.
+/// What one creator's sync (or one step of it) did.
 #[derive(Debug, Default)]
-pub(crate) struct CreatorOutcome {
-    pub(crate) creator: String,
+pub(crate) struct Outcome {
+    creator: String,
     pub(crate) counts: CountsByKind,
     pub(crate) errors: Vec<ItemError>,
     pub(crate) skipped: Vec<SkipNote>,
     pub(crate) healed: Vec<SkipNote>,
-    pub(crate) plan: Vec<PlannedChange>,
-    pub(crate) interrupted: bool,
-    /// Why the creator's folder was not scanned (it lies outside Stash's libraries): reported
-    /// as the creator's error although the rest of its sync ran.
-    pub(crate) scan_error: Option<String>,
 }
 
-/// A delta of counts, per kind, sent as events once per batch.
-#[derive(Debug, Default)]
-pub(crate) struct Tally {
-    pub(crate) counts: CountsByKind,
-    pub(crate) errors: Vec<ItemError>,
-    pub(crate) skipped: Vec<SkipNote>,
-    pub(crate) healed: Vec<SkipNote>,
-    pub(crate) plan: Vec<PlannedChange>,
-}
+impl Outcome {
+    /// Nothing yet, for `creator`.
+    pub(crate) fn new(creator: &str) -> Self {
+        Self {
+            creator: creator.to_owned(),
+            ..Self::default()
+        }
+    }
 
-impl Tally {
+    /// The creator.
+    pub(crate) fn creator(&self) -> &str {
+        &self.creator
+    }
+
+    /// An empty outcome for the same creator.
+    pub(crate) fn fresh(&self) -> Self {
+        Self::new(&self.creator)
+    }
+
     fn entry(&mut self, kind: EntityKind) -> &mut Counts {
         self.counts.entry(kind).or_default()
     }
@@ -49,9 +55,19 @@ impl Tally {
         self.entry(kind).unchanged += 1;
     }
 
-    pub(crate) fn skipped(&mut self, creator: &str, kind: EntityKind, what: &str, reason: &str) {
+    /// Counts `created` or, when the object was found, `unchanged`.
+    pub(crate) fn found_or_created(&mut self, kind: EntityKind, created: bool) {
+        if created {
+            self.created(kind)
+        } else {
+            self.unchanged(kind)
+        }
+    }
+
+    /// Counts a skip of `what` and notes why.
+    pub(crate) fn skipped(&mut self, kind: EntityKind, what: impl Display, reason: &str) {
         self.entry(kind).skipped += 1;
-        self.note(creator, what, reason);
+        self.note(what, reason);
     }
 
     /// Counts a skip whose reason was noted earlier (once per file, not once per phase).
@@ -59,28 +75,40 @@ impl Tally {
         self.entry(kind).skipped += 1;
     }
 
-    pub(crate) fn note(&mut self, creator: &str, what: &str, reason: &str) {
+    /// Notes something left alone (or worth knowing) without counting it.
+    pub(crate) fn note(&mut self, what: impl Display, reason: &str) {
         self.skipped.push(SkipNote {
-            creator: creator.to_owned(),
-            what: what.to_owned(),
+            creator: self.creator.clone(),
+            what: what.to_string(),
             reason: reason.to_owned(),
         });
     }
 
     /// Notes a stale id that was forgotten (and what happens instead).
-    pub(crate) fn healed(&mut self, creator: &str, what: &str, reason: &str) {
+    pub(crate) fn healed(&mut self, what: impl Display, reason: &str) {
         self.healed.push(SkipNote {
-            creator: creator.to_owned(),
-            what: what.to_owned(),
+            creator: self.creator.clone(),
+            what: what.to_string(),
             reason: reason.to_owned(),
+        });
+    }
+
+    /// Counts a failed object and keeps its error for the report.
+    pub(crate) fn failed(&mut self, kind: EntityKind, key: impl Display, error: &str) {
+        self.entry(kind).failed += 1;
+        self.errors.push(ItemError {
+            creator: self.creator.clone(),
+            kind,
+            key: key.to_string(),
+            error: error.to_owned(),
         });
     }
 
     /// Takes out what planning a batch again (after a heal) decides anew: failures, unchanged
     /// and skipped counts, and the notes. What stays is what stands: the objects created or
     /// updated, and the healed notes.
-    pub(crate) fn take_replanned(&mut self) -> Tally {
-        let mut out = Tally::default();
+    pub(crate) fn take_replanned(&mut self) -> Outcome {
+        let mut out = self.fresh();
         for (kind, c) in &mut self.counts {
             let moved = Counts {
                 unchanged: std::mem::take(&mut c.unchanged),
@@ -98,28 +126,9 @@ impl Tally {
         out
     }
 
-    pub(crate) fn failed(&mut self, creator: &str, kind: EntityKind, key: &str, error: &str) {
-        self.entry(kind).failed += 1;
-        self.errors.push(ItemError {
-            creator: creator.to_owned(),
-            kind,
-            key: key.to_owned(),
-            error: error.to_owned(),
-        });
-    }
-}
-
-impl CreatorOutcome {
-    pub(crate) fn new(creator: &str) -> Self {
-        Self {
-            creator: creator.to_owned(),
-            ..Self::default()
-        }
-    }
-
-    /// Folds a batch's tally in and tells the monitor.
-    pub(crate) fn absorb(&mut self, tally: Tally, monitor: &SyncMonitor) {
-        for (kind, delta) in tally.counts {
+    /// Folds a step's outcome in and tells the monitor (counts per kind, each failure).
+    pub(crate) fn absorb(&mut self, step: Outcome, monitor: &SyncMonitor) {
+        for (kind, delta) in step.counts {
             *self.counts.entry(kind).or_default() += delta;
             monitor.emit(SyncEvent::Counted {
                 creator: self.creator.clone(),
@@ -127,7 +136,7 @@ impl CreatorOutcome {
                 counts: delta,
             });
         }
-        for e in tally.errors {
+        for e in step.errors {
             monitor.emit(SyncEvent::ItemFailed {
                 creator: e.creator.clone(),
                 kind: e.kind,
@@ -136,14 +145,13 @@ impl CreatorOutcome {
             });
             self.errors.push(e);
         }
-        for note in &tally.skipped {
+        for note in &step.skipped {
             tracing::info!(creator = %note.creator, what = %note.what, reason = %note.reason, "left alone");
         }
-        self.skipped.extend(tally.skipped);
-        for note in &tally.healed {
+        self.skipped.extend(step.skipped);
+        for note in &step.healed {
             tracing::warn!(creator = %note.creator, what = %note.what, reason = %note.reason, "stale id healed");
         }
-        self.healed.extend(tally.healed);
-        self.plan.extend(tally.plan);
+        self.healed.extend(step.healed);
     }
 }

@@ -14,10 +14,9 @@ use domain::fansly::MediaKind;
 use domain::ids::MediaId;
 use domain::ports::EntityKind;
 
-use super::SyncEngine;
-use super::outcome::Tally;
+use super::run::CreatorRun;
 use crate::error::CreatorError;
-use crate::state::SyncState;
+use crate::state::{StateKey, SyncState};
 
 /// How many file names one read-back asks for at most.
 pub(crate) const READ_BACK_SAMPLE: usize = 200;
@@ -53,10 +52,7 @@ impl ReadBackSample {
             let Some(name) = media.local_filename.as_deref().filter(|n| !n.is_empty()) else {
                 continue;
             };
-            if state
-                .stash_id(kind, &format!("media:{}", media.id))
-                .is_some()
-            {
+            if state.stash_id(kind, &StateKey::Media(media.id)).is_some() {
                 continue;
             }
             if self.newest.len() == self.limit
@@ -85,23 +81,27 @@ impl ReadBackSample {
     }
 }
 
-impl SyncEngine {
-    /// Waits (at most `deadline`) until Stash shows the sample's files under `root`; returns the
-    /// names it still does not show, each noted in `tally` with the reason. A failing
+impl CreatorRun<'_> {
+    /// Waits (at most `deadline`) until Stash shows the sample's files under the creator's
+    /// folder; returns the names it still does not show, each noted with the reason. A failing
     /// read-back is noted and the sync goes on with what Stash lists; only a fatal error stops.
     pub(crate) async fn read_back(
-        &self,
-        creator: &str,
-        root: &str,
+        &mut self,
         sample: &ReadBackSample,
         deadline: Duration,
-        tally: &mut Tally,
     ) -> Result<HashSet<String>, CreatorError> {
         let names = sample.names();
         if names.is_empty() {
             return Ok(HashSet::new());
         }
-        match self.stash.wait_for_files(root, &names, deadline).await {
+        let root = self.root.clone();
+        let mut step = self.outcome.fresh();
+        let unseen = match self
+            .engine
+            .stash
+            .wait_for_files(&root, &names, deadline)
+            .await
+        {
             Ok(missing) => {
                 tracing::info!(
                     asked = names.len(),
@@ -109,8 +109,7 @@ impl SyncEngine {
                     "scanned files read back"
                 );
                 for name in &missing {
-                    tally.note(
-                        creator,
+                    step.note(
                         name,
                         &format!(
                             "not visible in Stash {deadline:?} after the scan finished: the file \
@@ -120,21 +119,22 @@ impl SyncEngine {
                         ),
                     );
                 }
-                Ok(missing.into_iter().collect())
+                missing.into_iter().collect()
             }
-            Err(e) if e.is_fatal() => Err(e.into()),
+            Err(e) if e.is_fatal() => return Err(e.into()),
             Err(e) => {
-                tally.note(
-                    creator,
-                    root,
+                step.note(
+                    &root,
                     &format!(
                         "could not confirm that the scanned files are visible ({e}); syncing \
                          what Stash lists now"
                     ),
                 );
-                Ok(HashSet::new())
+                HashSet::new()
             }
-        }
+        };
+        self.absorb(step);
+        Ok(unseen)
     }
 }
 

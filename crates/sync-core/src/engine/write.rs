@@ -1,483 +1,465 @@
-//! The writing stage of the items phase: one writer applies a planned batch in dependency
-//! order (galleries, then scenes and images, then gallery images, then chapters, which need
-//! the images in place), records each object's result in the sync state (with the hashes of
-//! the fields that are ours), and saves the state before the next batch. In a dry run the
-//! batch becomes planned changes instead. It also tells the caller when a write failed because
-//! it refers to a performer, studio or tag Stash no longer has, so those ids can be healed.
+//! The writing stage of the items phase: [`StashSink::apply`] writes one planned batch in
+//! dependency order (galleries, then scenes and images, then gallery images, then chapters,
+//! which need the images in place), records each object's result in the sync state (with the
+//! hashes of the fields that are ours), and saves the state before the next batch. It tells
+//! the caller when a write failed because it refers to a performer, studio or tag Stash no
+//! longer has ([`MediaServerError::StaleReference`]), so those ids can be healed.
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use domain::ids::GalleryId;
-use domain::ports::{EntityKind, FieldHashes, MediaServerError};
-use domain::stash::NewChapter;
+use domain::ports::{EntityKind, MediaServer, MediaServerError};
+use domain::stash::{BatchOutcome, NewChapter};
 
-use super::SyncEngine;
-use super::heal::is_stale_reference;
-use super::outcome::Tally;
-use super::prepare::{GalleryFollowUp, PlannedBatch, PrepareCtx, WrittenKeys, links_of, now};
+use super::outcome::Outcome;
+use super::plan_batch::{
+    GalleryCreate, GalleryFollowUp, GalleryUpdate, PlannedBatch, StampWrite, WrittenKeys,
+};
+use super::sink::{Applied, StashSink};
+use super::stamps::Stamped;
 use crate::error::CreatorError;
-use crate::planner::{Action, PlannedChange, gallery_fields, new_gallery_fields, stamp_fields};
+use crate::state::{StateKey, StateWriter, Written};
+use domain::stash::{GalleryImages, Image, Scene};
 
-/// What writing one batch did.
-#[derive(Debug)]
-pub(crate) struct WrittenBatch {
-    /// Counts, failures and notes, not yet folded into the creator's outcome.
-    pub(crate) tally: Tally,
-    /// Whether a write failed on a reference to a performer, studio or tag Stash no longer
-    /// has.
-    pub(crate) stale: bool,
-    /// The objects written (created or updated) without an error.
-    pub(crate) written: WrittenKeys,
+/// Why an object failed, and whether it was over a stale reference.
+#[derive(Debug, Clone)]
+struct Failure {
+    message: String,
+    stale: bool,
 }
 
-fn whole_call(e: MediaServerError) -> Result<String, CreatorError> {
-    if e.is_fatal() {
-        Err(CreatorError::from(e))
-    } else {
-        Ok(e.to_string())
+impl Failure {
+    /// `context: error`.
+    fn of(context: &str, e: &MediaServerError) -> Self {
+        Self {
+            message: format!("{context}: {e}"),
+            stale: e.is_stale_reference(),
+        }
+    }
+
+    fn plain(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            stale: false,
+        }
     }
 }
 
-impl SyncEngine {
-    /// Applies (or, in a dry run, plans) one batch and saves the state. The caller folds the
-    /// tally into the creator's outcome (after a retry, when a write met a stale id).
-    pub(crate) async fn write_batch(
+/// A whole call failed: a fatal error stops the creator, any other fails its items.
+fn whole_call(e: MediaServerError) -> Result<MediaServerError, CreatorError> {
+    if e.is_fatal() {
+        Err(CreatorError::from(e))
+    } else {
+        Ok(e)
+    }
+}
+
+/// A gallery whose own write went through (or that needed none).
+struct WrittenGallery {
+    id: GalleryId,
+    follow: GalleryFollowUp,
+    created: bool,
+}
+
+/// A gallery whose create or update failed.
+struct FailedGallery {
+    follow: GalleryFollowUp,
+    id: Option<GalleryId>,
+    failure: Failure,
+}
+
+/// One batch being written.
+struct BatchWrite<'a> {
+    stash: &'a dyn MediaServer,
+    state: &'a mut StateWriter,
+    out: Outcome,
+    written: WrittenKeys,
+    stale: bool,
+    at: DateTime<Utc>,
+    galleries: Vec<WrittenGallery>,
+    failed_galleries: Vec<FailedGallery>,
+    /// What failed for a written gallery after its own write (images, chapters).
+    gallery_errors: HashMap<GalleryId, Failure>,
+}
+
+impl StashSink {
+    /// Writes one batch and saves the state.
+    pub(crate) async fn apply(
         &self,
-        ctx: &PrepareCtx<'_>,
         mut batch: PlannedBatch,
-    ) -> Result<WrittenBatch, CreatorError> {
-        let mut tally = std::mem::take(&mut batch.tally);
-        if self.opts.dry_run {
-            self.plan_batch(ctx.creator, batch, &mut tally);
-            return Ok(WrittenBatch {
-                tally,
-                stale: false,
-                written: WrittenKeys::default(),
+        state: &mut StateWriter,
+    ) -> Result<Applied, CreatorError> {
+        let mut w = BatchWrite {
+            stash: self.stash.as_ref(),
+            state,
+            out: std::mem::take(&mut batch.outcome),
+            written: WrittenKeys::default(),
+            stale: false,
+            at: Utc::now(),
+            galleries: Vec::new(),
+            failed_galleries: Vec::new(),
+            gallery_errors: HashMap::new(),
+        };
+        w.record_planned(&mut batch);
+        w.create_galleries(std::mem::take(&mut batch.gallery_creates))
+            .await?;
+        w.update_galleries(std::mem::take(&mut batch.gallery_updates))
+            .await?;
+        for link in std::mem::take(&mut batch.gallery_links) {
+            w.galleries.push(WrittenGallery {
+                id: link.id,
+                follow: link.follow,
+                created: false,
             });
         }
-        let creator = ctx.creator;
-        let at = now();
-        let mut written = WrittenKeys::default();
-        let lock = || match ctx.state.lock() {
-            Ok(s) => s,
-            Err(p) => p.into_inner(),
+        w.stamps::<Scene>(std::mem::take(&mut batch.scenes)).await?;
+        w.stamps::<Image>(std::mem::take(&mut batch.images)).await?;
+        w.link_images().await?;
+        w.chapters().await?;
+        w.record_galleries();
+        let BatchWrite {
+            out,
+            written,
+            stale,
+            ..
+        } = w;
+        self.save(state).await?;
+        Ok(Applied {
+            outcome: out,
+            stale,
+            written,
+        })
+    }
+}
+
+impl BatchWrite<'_> {
+    fn fail(&mut self, kind: EntityKind, key: &StateKey, id: Option<&str>, failure: &Failure) {
+        self.stale |= failure.stale;
+        self.out.failed(kind, key, &failure.message);
+        self.state.mark_failed(kind, key, id, &failure.message);
+    }
+
+    /// What planning decided without a write: early failures, forgotten ids, settled objects.
+    fn record_planned(&mut self, batch: &mut PlannedBatch) {
+        for f in std::mem::take(&mut batch.failed) {
+            self.fail(
+                f.kind,
+                &f.key,
+                f.stash_id.as_deref(),
+                &Failure::plain(f.error),
+            );
+        }
+        for key in std::mem::take(&mut batch.forget) {
+            self.state.forget(EntityKind::Gallery, &key);
+        }
+        for s in std::mem::take(&mut batch.settled) {
+            let written = Written {
+                fingerprint: s.fingerprint,
+                at: self.at,
+            };
+            match s.fields {
+                Some(fields) => {
+                    self.state
+                        .mark_stamped(s.kind, &s.key, &s.stash_id, written, fields)
+                }
+                None => self
+                    .state
+                    .mark_written(s.kind, &s.key, &s.stash_id, written),
+            }
+        }
+    }
+
+    async fn create_galleries(&mut self, creates: Vec<GalleryCreate>) -> Result<(), CreatorError> {
+        if creates.is_empty() {
+            return Ok(());
+        }
+        let news: Vec<_> = creates.iter().map(|g| g.gallery.clone()).collect();
+        let mut made = match self.stash.create_galleries(&news).await {
+            Ok(made) => made,
+            Err(e) => {
+                let e = whole_call(e)?;
+                for g in creates {
+                    let failure = Failure::of("creating galleries failed", &e);
+                    self.failed_galleries.push(FailedGallery {
+                        follow: g.follow,
+                        id: None,
+                        failure,
+                    });
+                }
+                return Ok(());
+            }
         };
+        for g in creates {
+            let failure = match made.remove(&g.gallery.key) {
+                Some(Ok(gallery)) => {
+                    self.galleries.push(WrittenGallery {
+                        id: gallery.id,
+                        follow: g.follow,
+                        created: true,
+                    });
+                    continue;
+                }
+                Some(Err(e)) => Failure::of("creating the gallery failed", &e),
+                None => Failure::plain("Stash gave no answer for this gallery"),
+            };
+            self.failed_galleries.push(FailedGallery {
+                follow: g.follow,
+                id: None,
+                failure,
+            });
+        }
+        Ok(())
+    }
+
+    async fn update_galleries(&mut self, updates: Vec<GalleryUpdate>) -> Result<(), CreatorError> {
+        if updates.is_empty() {
+            return Ok(());
+        }
+        let patches: Vec<_> = updates.iter().map(|g| g.patch.clone()).collect();
+        let failed: HashMap<GalleryId, Failure> = match self.stash.update_galleries(&patches).await
         {
-            let mut st = lock();
-            for (kind, key, id, err) in &batch.failed {
-                tally.failed(creator, *kind, key, err);
-                st.mark_failed(*kind, key, id.as_deref(), err);
+            Ok(out) => failures(out, "updating the gallery failed"),
+            Err(e) => {
+                let e = whole_call(e)?;
+                let failure = Failure::of("updating galleries failed", &e);
+                patches
+                    .iter()
+                    .map(|p| (p.id.clone(), failure.clone()))
+                    .collect()
             }
-            for (kind, key) in &batch.forget {
-                st.forget(*kind, key);
-            }
-            for (kind, key, id, fp, fields) in batch.settled {
-                match fields {
-                    Some(fields) => st.mark_stamped(kind, &key, &id, fp, fields, at),
-                    None => st.mark_written(kind, &key, &id, fp, at),
-                }
-            }
-        }
-
-        // Galleries: create, then update; both feed the follow-ups (images, chapters, state).
-        let mut follow: Vec<(GalleryId, GalleryFollowUp, bool)> = Vec::new();
-        let mut gallery_errors: HashMap<GalleryId, String> = HashMap::new();
-        let mut failed_galleries: Vec<(GalleryFollowUp, Option<GalleryId>, String)> = Vec::new();
-        if !batch.new_galleries.is_empty() {
-            let news: Vec<_> = batch.new_galleries.iter().map(|(g, _)| g.clone()).collect();
-            match self.stash.create_galleries(&news).await {
-                Ok(mut made) => {
-                    for (g, f) in batch.new_galleries {
-                        match made.remove(&g.key) {
-                            Some(Ok(gallery)) => follow.push((gallery.id, f, true)),
-                            Some(Err(e)) => failed_galleries.push((
-                                f,
-                                None,
-                                format!("creating the gallery failed: {e}"),
-                            )),
-                            None => failed_galleries.push((
-                                f,
-                                None,
-                                "Stash gave no answer for this gallery".to_owned(),
-                            )),
-                        }
-                    }
-                }
-                Err(e) => {
-                    let msg = whole_call(e)?;
-                    for (_, f) in batch.new_galleries {
-                        failed_galleries.push((
-                            f,
-                            None,
-                            format!("creating galleries failed: {msg}"),
-                        ));
-                    }
-                }
-            }
-        }
-        if !batch.gallery_patches.is_empty() {
-            let patches: Vec<_> = batch
-                .gallery_patches
-                .iter()
-                .map(|(p, _)| p.clone())
-                .collect();
-            match self.stash.update_galleries(&patches).await {
-                Ok(out) => {
-                    let errs: HashMap<_, _> = out.failed.into_iter().collect();
-                    for (p, f) in batch.gallery_patches {
-                        match errs.get(&p.id) {
-                            Some(e) => failed_galleries.push((
-                                f,
-                                Some(p.id),
-                                format!("updating the gallery failed: {e}"),
-                            )),
-                            None => follow.push((p.id, f, false)),
-                        }
-                    }
-                }
-                Err(e) => {
-                    let msg = whole_call(e)?;
-                    for (p, f) in batch.gallery_patches {
-                        failed_galleries.push((
-                            f,
-                            Some(p.id),
-                            format!("updating galleries failed: {msg}"),
-                        ));
-                    }
-                }
-            }
-        }
-        for (id, f) in batch.gallery_links {
-            follow.push((id, f, false));
-        }
-
-        // Scenes and images.
-        let scene_results = if batch.scenes.is_empty() {
-            None
-        } else {
-            let patches: Vec<_> = batch.scenes.iter().map(|(p, ..)| p.clone()).collect();
-            Some(self.stash.update_scenes(&patches).await)
         };
-        if let Some(res) = scene_results {
-            let res = match res {
-                Ok(out) => Ok(out
-                    .failed
-                    .into_iter()
-                    .map(|(id, e)| (id.to_string(), e.to_string()))
-                    .collect::<HashMap<_, _>>()),
-                Err(e) => Err(whole_call(e)?),
-            };
-            let items = batch
-                .scenes
-                .iter()
-                .map(|(p, k, fp, f)| (p.id.to_string(), k.as_str(), *fp, f));
-            self.record_stamps(ctx, EntityKind::Scene, items, res, &mut tally, &mut written);
+        for g in updates {
+            match failed.get(&g.patch.id) {
+                Some(failure) => self.failed_galleries.push(FailedGallery {
+                    follow: g.follow,
+                    id: Some(g.patch.id),
+                    failure: failure.clone(),
+                }),
+                None => self.galleries.push(WrittenGallery {
+                    id: g.patch.id,
+                    follow: g.follow,
+                    created: false,
+                }),
+            }
         }
-        let image_results = if batch.images.is_empty() {
-            None
-        } else {
-            let patches: Vec<_> = batch.images.iter().map(|(p, ..)| p.clone()).collect();
-            Some(self.stash.update_images(&patches).await)
+        Ok(())
+    }
+
+    /// Scene or image patches, one batched update; each object's result is recorded.
+    async fn stamps<T: Stamped>(
+        &mut self,
+        writes: Vec<StampWrite<T::Id>>,
+    ) -> Result<(), CreatorError> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let patches: Vec<_> = writes.iter().map(|w| w.patch.clone()).collect();
+        let failed: HashMap<T::Id, Failure> = match T::update(self.stash, &patches).await {
+            Ok(out) => out
+                .failed
+                .into_iter()
+                .map(|(id, e)| {
+                    (
+                        id,
+                        Failure {
+                            message: e.to_string(),
+                            stale: e.is_stale_reference(),
+                        },
+                    )
+                })
+                .collect(),
+            Err(e) => {
+                let e = whole_call(e)?;
+                let failure = Failure::of("the batch update failed", &e);
+                patches
+                    .iter()
+                    .map(|p| (p.id.clone(), failure.clone()))
+                    .collect()
+            }
         };
-        if let Some(res) = image_results {
-            let res = match res {
-                Ok(out) => Ok(out
-                    .failed
-                    .into_iter()
-                    .map(|(id, e)| (id.to_string(), e.to_string()))
-                    .collect::<HashMap<_, _>>()),
-                Err(e) => Err(whole_call(e)?),
-            };
-            let items = batch
-                .images
-                .iter()
-                .map(|(p, k, fp, f)| (p.id.to_string(), k.as_str(), *fp, f));
-            self.record_stamps(ctx, EntityKind::Image, items, res, &mut tally, &mut written);
-        }
-
-        // Gallery images (idempotent on the server).
-        let links = links_of(follow.iter().map(|(id, f, _)| (id, f)));
-        if !links.is_empty() {
-            match self.stash.add_gallery_images(&links).await {
-                Ok(out) => {
-                    for (id, e) in out.failed {
-                        gallery_errors.insert(id, format!("adding its images failed: {e}"));
-                    }
-                }
-                Err(e) => {
-                    let msg = whole_call(e)?;
-                    for l in &links {
-                        gallery_errors
-                            .insert(l.gallery_id.clone(), format!("adding images failed: {msg}"));
-                    }
+        for w in writes {
+            let id = w.patch.id.to_string();
+            match failed.get(&w.patch.id) {
+                Some(failure) => self.fail(T::KIND, &w.key, Some(&id), failure),
+                None => {
+                    let written = Written {
+                        fingerprint: w.fingerprint,
+                        at: self.at,
+                    };
+                    self.state
+                        .mark_stamped(T::KIND, &w.key, &id, written, w.fields);
+                    self.out.updated(T::KIND);
+                    self.written.insert(T::KIND, &w.key);
                 }
             }
         }
+        Ok(())
+    }
 
-        // Chapters, once the images are in place; existing ones (same title) are kept.
-        let with_chapters: Vec<&(GalleryId, GalleryFollowUp, bool)> = follow
+    /// Adds images to the written galleries (idempotent on the server).
+    async fn link_images(&mut self) -> Result<(), CreatorError> {
+        let links: Vec<GalleryImages> = self
+            .galleries
             .iter()
-            .filter(|(id, f, _)| !f.chapters.is_empty() && !gallery_errors.contains_key(id))
+            .filter(|g| !g.follow.images.is_empty())
+            .map(|g| GalleryImages {
+                gallery_id: g.id.clone(),
+                image_ids: g.follow.images.clone(),
+            })
             .collect();
-        let to_check: Vec<GalleryId> = with_chapters
-            .iter()
-            .filter(|(_, f, _)| f.check_chapters)
-            .map(|(id, _, _)| id.clone())
-            .collect();
-        let mut existing: HashMap<GalleryId, Vec<String>> = HashMap::new();
-        if !to_check.is_empty() {
-            match self.stash.gallery_chapters(&to_check).await {
-                Ok(map) => {
-                    for (id, chs) in map {
-                        existing.insert(id, chs.into_iter().map(|c| c.title).collect());
-                    }
-                }
-                Err(e) => {
-                    let msg = whole_call(e)?;
-                    for id in &to_check {
-                        gallery_errors
-                            .insert(id.clone(), format!("reading its chapters failed: {msg}"));
-                    }
+        if links.is_empty() {
+            return Ok(());
+        }
+        match self.stash.add_gallery_images(&links).await {
+            Ok(out) => self
+                .gallery_errors
+                .extend(failures(out, "adding its images failed")),
+            Err(e) => {
+                let e = whole_call(e)?;
+                for l in &links {
+                    let failure = Failure::of("adding images failed", &e);
+                    self.gallery_errors.insert(l.gallery_id.clone(), failure);
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Chapters, once the images are in place; existing ones (same title) are kept.
+    async fn chapters(&mut self) -> Result<(), CreatorError> {
+        let existing = self.existing_chapters().await?;
         let mut new_chapters: Vec<NewChapter> = Vec::new();
-        for (id, f, _) in &with_chapters {
-            if gallery_errors.contains_key(id) {
+        for g in &self.galleries {
+            if g.follow.chapters.is_empty() || self.gallery_errors.contains_key(&g.id) {
                 continue;
             }
-            let have = existing.get(id);
-            for c in &f.chapters {
-                let index_ok = usize::try_from(c.image_index).is_ok_and(|i| i <= f.images.len());
+            let have = existing.get(&g.id);
+            for c in &g.follow.chapters {
+                let index_ok =
+                    usize::try_from(c.image_index).is_ok_and(|i| i <= g.follow.images.len());
                 if !index_ok || have.is_some_and(|h| h.contains(&c.title)) {
                     continue;
                 }
                 new_chapters.push(NewChapter {
-                    gallery_id: id.clone(),
+                    gallery_id: g.id.clone(),
                     title: c.title.clone(),
                     image_index: c.image_index,
                 });
             }
         }
-        if !new_chapters.is_empty() {
-            match self.stash.create_gallery_chapters(&new_chapters).await {
-                Ok(results) => {
-                    for (c, r) in new_chapters.iter().zip(results) {
-                        match r {
-                            Ok(_) => tally.created(EntityKind::Chapter),
-                            Err(e) => {
-                                tally.failed(
-                                    creator,
-                                    EntityKind::Chapter,
-                                    &format!("gallery:{}:{}", c.gallery_id, c.title),
-                                    &e.to_string(),
-                                );
-                                gallery_errors
-                                    .entry(c.gallery_id.clone())
-                                    .or_insert_with(|| format!("creating a chapter failed: {e}"));
-                            }
-                        }
-                    }
-                }
-                Err(e) => {
-                    let msg = whole_call(e)?;
-                    for c in &new_chapters {
-                        gallery_errors
-                            .entry(c.gallery_id.clone())
-                            .or_insert_with(|| format!("creating chapters failed: {msg}"));
-                    }
-                }
-            }
-        }
-
-        // Gallery records.
-        {
-            let mut st = lock();
-            for (f, id, err) in &failed_galleries {
-                tally.failed(creator, EntityKind::Gallery, &f.key, err);
-                st.mark_failed(
-                    EntityKind::Gallery,
-                    &f.key,
-                    id.as_ref().map(GalleryId::as_str),
-                    err,
-                );
-            }
-            for (id, f, created) in &follow {
-                match gallery_errors.get(id) {
-                    Some(err) => {
-                        tally.failed(creator, EntityKind::Gallery, &f.key, err);
-                        st.mark_failed(EntityKind::Gallery, &f.key, Some(id.as_str()), err);
-                    }
-                    None => {
-                        written.insert(EntityKind::Gallery, &f.key);
-                        st.mark_stamped(
-                            EntityKind::Gallery,
-                            &f.key,
-                            id.as_str(),
-                            f.fp,
-                            f.fields.clone(),
-                            at,
-                        );
-                        if *created {
-                            tally.created(EntityKind::Gallery)
-                        } else {
-                            tally.updated(EntityKind::Gallery)
-                        }
-                    }
-                }
-            }
-        }
-        self.save_state(ctx).await?;
-        let stale = tally.errors.iter().any(|e| is_stale_reference(&e.error));
-        Ok(WrittenBatch {
-            tally,
-            stale,
-            written,
-        })
+        self.create_chapters(new_chapters).await
     }
 
-    /// Saves what changed in the state since the last save.
-    pub(crate) async fn save_state(&self, ctx: &PrepareCtx<'_>) -> Result<(), CreatorError> {
-        if self.opts.dry_run {
-            return Ok(());
-        }
-        let records = match ctx.state.lock() {
-            Ok(mut s) => s.take_dirty(),
-            Err(p) => p.into_inner().take_dirty(),
-        };
-        if records.is_empty() {
-            return Ok(());
-        }
-        self.store.save(&records).await.map_err(CreatorError::from)
-    }
-
-    fn record_stamps<'a>(
-        &self,
-        ctx: &PrepareCtx<'_>,
-        kind: EntityKind,
-        items: impl Iterator<Item = (String, &'a str, u64, &'a FieldHashes)>,
-        result: Result<HashMap<String, String>, String>,
-        tally: &mut Tally,
-        written: &mut WrittenKeys,
-    ) {
-        let (creator, at) = (ctx.creator, now());
-        let mut st = match ctx.state.lock() {
-            Ok(s) => s,
-            Err(p) => p.into_inner(),
-        };
-        for (id, key, fp, fields) in items {
-            let err = match &result {
-                Ok(failed) => failed.get(&id).cloned(),
-                Err(msg) => Some(format!("the batch update failed: {msg}")),
-            };
-            match err {
-                None => {
-                    st.mark_stamped(kind, key, &id, fp, fields.clone(), at);
-                    tally.updated(kind);
-                    written.insert(kind, key);
-                }
-                Some(e) => {
-                    st.mark_failed(kind, key, Some(&id), &e);
-                    tally.failed(creator, kind, key, &e);
-                }
-            }
-        }
-    }
-
-    /// A dry run's batch: every write becomes a planned change; counts say what would happen.
-    fn plan_batch(&self, creator: &str, batch: PlannedBatch, tally: &mut Tally) {
-        let change = |kind, action, key: &str, id: Option<String>, fields| PlannedChange {
-            creator: creator.to_owned(),
-            kind,
-            action,
-            key: key.to_owned(),
-            stash_id: id,
-            fields,
-        };
-        for (kind, key, _, err) in &batch.failed {
-            tally.failed(creator, *kind, key, err);
-        }
-        for (g, f) in &batch.new_galleries {
-            tally.created(EntityKind::Gallery);
-            tally.plan.push(change(
-                EntityKind::Gallery,
-                Action::Create,
-                &f.key,
-                None,
-                new_gallery_fields(g),
-            ));
-        }
-        for (p, f) in &batch.gallery_patches {
-            tally.updated(EntityKind::Gallery);
-            tally.plan.push(change(
-                EntityKind::Gallery,
-                Action::Update,
-                &f.key,
-                Some(p.id.to_string()),
-                gallery_fields(p),
-            ));
-        }
-        for (p, k, ..) in &batch.scenes {
-            tally.updated(EntityKind::Scene);
-            tally.plan.push(change(
-                EntityKind::Scene,
-                Action::Update,
-                k,
-                Some(p.id.to_string()),
-                stamp_fields(p),
-            ));
-        }
-        for (p, k, ..) in &batch.images {
-            tally.updated(EntityKind::Image);
-            tally.plan.push(change(
-                EntityKind::Image,
-                Action::Update,
-                k,
-                Some(p.id.to_string()),
-                stamp_fields(p),
-            ));
-        }
-        let all_follow = batch
-            .new_galleries
+    /// The titles of the chapters galleries that may have some already have.
+    async fn existing_chapters(&mut self) -> Result<HashMap<GalleryId, Vec<String>>, CreatorError> {
+        let to_check: Vec<GalleryId> = self
+            .galleries
             .iter()
-            .map(|(_, f)| (None, f))
-            .chain(
-                batch
-                    .gallery_patches
-                    .iter()
-                    .map(|(p, f)| (Some(p.id.to_string()), f)),
-            )
-            .chain(
-                batch
-                    .gallery_links
-                    .iter()
-                    .map(|(id, f)| (Some(id.to_string()), f)),
-            );
-        for (id, f) in all_follow {
-            if batch.gallery_links.iter().any(|(_, l)| l.key == f.key) {
-                tally.updated(EntityKind::Gallery);
-            }
-            if !f.images.is_empty() {
-                tally.plan.push(change(
-                    EntityKind::Gallery,
-                    Action::Link,
-                    &f.key,
-                    id.clone(),
-                    vec![format!("add {} image(s)", f.images.len())],
-                ));
-            }
-            for c in &f.chapters {
-                tally.plan.push(change(
-                    EntityKind::Chapter,
-                    Action::Create,
-                    &f.key,
-                    id.clone(),
-                    vec![
-                        format!("title = {:?}", c.title),
-                        format!("image_index = {}", c.image_index),
-                    ],
-                ));
+            .filter(|g| !g.follow.chapters.is_empty() && g.follow.check_chapters)
+            .filter(|g| !self.gallery_errors.contains_key(&g.id))
+            .map(|g| g.id.clone())
+            .collect();
+        if to_check.is_empty() {
+            return Ok(HashMap::new());
+        }
+        match self.stash.gallery_chapters(&to_check).await {
+            Ok(map) => Ok(map
+                .into_iter()
+                .map(|(id, chs)| (id, chs.into_iter().map(|c| c.title).collect()))
+                .collect()),
+            Err(e) => {
+                let e = whole_call(e)?;
+                for id in to_check {
+                    let failure = Failure::of("reading its chapters failed", &e);
+                    self.gallery_errors.insert(id, failure);
+                }
+                Ok(HashMap::new())
             }
         }
     }
+
+    async fn create_chapters(&mut self, chapters: Vec<NewChapter>) -> Result<(), CreatorError> {
+        if chapters.is_empty() {
+            return Ok(());
+        }
+        let results = match self.stash.create_gallery_chapters(&chapters).await {
+            Ok(results) => results,
+            Err(e) => {
+                let e = whole_call(e)?;
+                for c in &chapters {
+                    let failure = Failure::of("creating chapters failed", &e);
+                    self.gallery_errors
+                        .entry(c.gallery_id.clone())
+                        .or_insert(failure);
+                }
+                return Ok(());
+            }
+        };
+        for (c, r) in chapters.into_iter().zip(results) {
+            let e = match r {
+                Ok(_) => {
+                    self.out.created(EntityKind::Chapter);
+                    continue;
+                }
+                Err(e) => e,
+            };
+            self.stale |= e.is_stale_reference();
+            let key = StateKey::Chapter {
+                gallery: c.gallery_id.clone(),
+                title: c.title.clone(),
+            };
+            self.out.failed(EntityKind::Chapter, &key, &e.to_string());
+            let failure = Failure::of("creating a chapter failed", &e);
+            self.gallery_errors.entry(c.gallery_id).or_insert(failure);
+        }
+        Ok(())
+    }
+
+    /// Each gallery's record: failed, or written with the hashes of our fields.
+    fn record_galleries(&mut self) {
+        for g in std::mem::take(&mut self.failed_galleries) {
+            let id = g.id.as_ref().map(GalleryId::as_str);
+            self.fail(EntityKind::Gallery, &g.follow.key, id, &g.failure);
+        }
+        for g in std::mem::take(&mut self.galleries) {
+            if let Some(failure) = self.gallery_errors.get(&g.id).cloned() {
+                self.fail(
+                    EntityKind::Gallery,
+                    &g.follow.key,
+                    Some(g.id.as_str()),
+                    &failure,
+                );
+                continue;
+            }
+            self.written.insert(EntityKind::Gallery, &g.follow.key);
+            let written = Written {
+                fingerprint: g.follow.fingerprint,
+                at: self.at,
+            };
+            self.state.mark_stamped(
+                EntityKind::Gallery,
+                &g.follow.key,
+                g.id.as_str(),
+                written,
+                g.follow.fields,
+            );
+            if g.created {
+                self.out.created(EntityKind::Gallery)
+            } else {
+                self.out.updated(EntityKind::Gallery)
+            }
+        }
+    }
+}
+
+/// The failed items of a batched call, each with `context: error`.
+fn failures<Id: Eq + std::hash::Hash>(
+    out: BatchOutcome<Id>,
+    context: &str,
+) -> HashMap<Id, Failure> {
+    out.failed
+        .into_iter()
+        .map(|(id, e)| (id, Failure::of(context, &e)))
+        .collect()
 }

@@ -309,8 +309,9 @@ fn apply_stamp<Id>(f: &mut StampFields, p: &StampPatch<Id>) {
     }
 }
 
+/// What the adapter makes of Stash's foreign-key refusal.
 fn fk_failed() -> MediaServerError {
-    MediaServerError::GraphQl {
+    MediaServerError::StaleReference {
         errors: vec![GraphQlError {
             message: "FOREIGN KEY constraint failed".into(),
             path: vec![],
