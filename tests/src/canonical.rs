@@ -54,113 +54,138 @@ fn strip(o: &Value, drop: &[&str]) -> Map<String, Value> {
     m
 }
 
-/// The canonical, id-free form of a dump (see the module docs).
-pub fn canonical(dump: &Value) -> Value {
-    let performers = names_of(dump, "performers", "name");
-    let studios = names_of(dump, "studios", "name");
-    let tags = names_of(dump, "tags", "name");
-    let files = names_of(dump, "files", "path");
-    let folders = names_of(dump, "folders", "path");
-    let first_file = |o: &Value| {
+/// Natural keys by id, for every kind a reference can point at.
+struct Names {
+    performers: BTreeMap<String, String>,
+    studios: BTreeMap<String, String>,
+    tags: BTreeMap<String, String>,
+    files: BTreeMap<String, String>,
+    folders: BTreeMap<String, String>,
+}
+
+impl Names {
+    fn of(dump: &Value) -> Self {
+        Self {
+            performers: names_of(dump, "performers", "name"),
+            studios: names_of(dump, "studios", "name"),
+            tags: names_of(dump, "tags", "name"),
+            files: names_of(dump, "files", "path"),
+            folders: names_of(dump, "folders", "path"),
+        }
+    }
+
+    /// A scene or image is known by its first file.
+    fn first_file(&self, o: &Value) -> String {
         id_list(o, "file_ids")
             .first()
-            .and_then(|f| files.get(f).cloned())
+            .and_then(|f| self.files.get(f).cloned())
             .unwrap_or_else(|| format!("no-file:{}", s(o, "id")))
-    };
-    let keyed = |kind: &str, key: &dyn Fn(&Value) -> String| -> BTreeMap<String, String> {
-        dump.get(kind)
-            .and_then(Value::as_array)
-            .map(|a| a.iter().map(|o| (s(o, "id"), key(o))).collect())
-            .unwrap_or_default()
-    };
-    let scene_keys = keyed("scenes", &first_file);
-    let image_keys = keyed("images", &first_file);
-    let gallery_key = |g: &Value| {
+    }
+
+    /// A gallery is known by its code, else its folder, else its title.
+    fn gallery_key(&self, g: &Value) -> String {
         let code = s(g, "code");
         if !code.is_empty() {
             return format!("code:{code}");
         }
-        let folder = s(g, "folder_id");
-        if let Some(p) = folders.get(&folder) {
+        if let Some(p) = self.folders.get(&s(g, "folder_id")) {
             return format!("folder:{p}");
         }
         format!("title:{}", s(g, "title"))
-    };
-    let gallery_keys = keyed("galleries", &gallery_key);
-    let drop = ["id", "created_at", "updated_at"];
+    }
+}
+
+/// `id -> key(object)` for every object of a kind.
+fn keyed(dump: &Value, kind: &str, key: &dyn Fn(&Value) -> String) -> BTreeMap<String, String> {
+    dump.get(kind)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|o| (s(o, "id"), key(o))).collect())
+        .unwrap_or_default()
+}
+
+/// Replaces the id list `from` by the sorted natural keys under `to`.
+fn rename(
+    m: &mut Map<String, Value>,
+    o: &Value,
+    from: &str,
+    to: &str,
+    names: &BTreeMap<String, String>,
+) {
+    m.insert(to.into(), json!(map_ids(&id_list(o, from), names)));
+    m.remove(from);
+}
+
+/// Every object of a kind, id-free, under its key (several objects under one key, i.e.
+/// duplicates, stay visible as a longer list).
+fn objects(
+    dump: &Value,
+    kind: &str,
+    key: &dyn Fn(&Value) -> String,
+    extra: &dyn Fn(&Value, &mut Map<String, Value>),
+) -> Value {
+    let mut out = BTreeMap::new();
+    for o in dump
+        .get(kind)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let mut m = strip(o, &["id", "created_at", "updated_at"]);
+        extra(o, &mut m);
+        out.entry(key(o))
+            .or_insert_with(Vec::new)
+            .push(Value::Object(m));
+    }
+    Value::Object(out.into_iter().map(|(k, v)| (k, Value::Array(v))).collect())
+}
+
+/// The canonical, id-free form of a dump (see the module docs).
+pub fn canonical(dump: &Value) -> Value {
+    let n = Names::of(dump);
+    let first_file = |o: &Value| n.first_file(o);
+    let gallery_key = |o: &Value| n.gallery_key(o);
+    let scene_keys = keyed(dump, "scenes", &first_file);
+    let image_keys = keyed(dump, "images", &first_file);
+    let gallery_keys = keyed(dump, "galleries", &gallery_key);
     let common = |o: &Value, m: &mut Map<String, Value>| {
         m.insert(
             "studio".into(),
-            json!(studios.get(&s(o, "studio_id")).cloned()),
+            json!(n.studios.get(&s(o, "studio_id")).cloned()),
         );
         m.remove("studio_id");
-        m.insert("tags".into(), json!(map_ids(&id_list(o, "tag_ids"), &tags)));
-        m.remove("tag_ids");
-        m.insert(
-            "performers".into(),
-            json!(map_ids(&id_list(o, "performer_ids"), &performers)),
-        );
-        m.remove("performer_ids");
+        rename(m, o, "tag_ids", "tags", &n.tags);
+        rename(m, o, "performer_ids", "performers", &n.performers);
         if m.contains_key("gallery_ids") {
-            m.insert(
-                "galleries".into(),
-                json!(map_ids(&id_list(o, "gallery_ids"), &gallery_keys)),
-            );
-            m.remove("gallery_ids");
+            rename(m, o, "gallery_ids", "galleries", &gallery_keys);
         }
-        m.insert(
-            "files".into(),
-            json!(map_ids(&id_list(o, "file_ids"), &files)),
-        );
-        m.remove("file_ids");
-    };
-    let objects = |kind: &str,
-                   key: &dyn Fn(&Value) -> String,
-                   extra: &dyn Fn(&Value, &mut Map<String, Value>)| {
-        let mut out = BTreeMap::new();
-        for o in dump
-            .get(kind)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let mut m = strip(o, &drop);
-            extra(o, &mut m);
-            let k = key(o);
-            let slot = out.entry(k.clone()).or_insert_with(Vec::new);
-            slot.push(Value::Object(m));
-        }
-        // Several objects under one key (duplicates!) stay visible as a longer list.
-        Value::Object(out.into_iter().map(|(k, v)| (k, Value::Array(v))).collect())
+        rename(m, o, "file_ids", "files", &n.files);
     };
     let by_name = |o: &Value| s(o, "name");
+    let chapter_key = |o: &Value| {
+        let gallery = gallery_keys.get(&s(o, "gallery_id")).cloned();
+        format!("{}#{}", gallery.unwrap_or_default(), s(o, "image_index"))
+    };
     json!({
-        "performers": objects("performers", &by_name, &|_, _| {}),
-        "studios": objects("studios", &by_name, &|o, m| {
-            m.insert("parent".into(), json!(studios.get(&s(o, "parent_id")).cloned()));
+        "performers": objects(dump, "performers", &by_name, &|_, _| {}),
+        "studios": objects(dump, "studios", &by_name, &|o, m| {
+            m.insert("parent".into(), json!(n.studios.get(&s(o, "parent_id")).cloned()));
             m.remove("parent_id");
         }),
-        "tags": objects("tags", &by_name, &|_, _| {}),
-        "files": objects("files", &|o| s(o, "path"), &|_, _| {}),
-        "scenes": objects("scenes", &first_file, &|o, m| common(o, m)),
-        "images": objects("images", &first_file, &|o, m| common(o, m)),
-        "galleries": objects("galleries", &gallery_key, &|o, m| {
+        "tags": objects(dump, "tags", &by_name, &|_, _| {}),
+        "files": objects(dump, "files", &|o| s(o, "path"), &|_, _| {}),
+        "scenes": objects(dump, "scenes", &first_file, &|o, m| common(o, m)),
+        "images": objects(dump, "images", &first_file, &|o, m| common(o, m)),
+        "galleries": objects(dump, "galleries", &gallery_key, &|o, m| {
             common(o, m);
-            m.insert("folder".into(), json!(folders.get(&s(o, "folder_id")).cloned()));
+            m.insert("folder".into(), json!(n.folders.get(&s(o, "folder_id")).cloned()));
             m.remove("folder_id");
-            m.insert("images".into(), json!(map_ids(&id_list(o, "image_ids"), &image_keys)));
-            m.remove("image_ids");
-            m.insert("scenes".into(), json!(map_ids(&id_list(o, "scene_ids"), &scene_keys)));
-            m.remove("scene_ids");
+            rename(m, o, "image_ids", "images", &image_keys);
+            rename(m, o, "scene_ids", "scenes", &scene_keys);
         }),
-        "chapters": objects(
-            "chapters",
-            &|o| format!("{}#{}", gallery_keys.get(&s(o, "gallery_id")).cloned().unwrap_or_default(), s(o, "image_index")),
-            &|o, m| {
-                m.insert("gallery".into(), json!(gallery_keys.get(&s(o, "gallery_id")).cloned()));
-                m.remove("gallery_id");
-            },
-        ),
+        "chapters": objects(dump, "chapters", &chapter_key, &|o, m| {
+            m.insert("gallery".into(), json!(gallery_keys.get(&s(o, "gallery_id")).cloned()));
+            m.remove("gallery_id");
+        }),
     })
 }
 

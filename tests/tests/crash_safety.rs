@@ -1,15 +1,23 @@
-//! Issue 10, crash safety: a real sync process (`sync-once`) is killed with SIGKILL at a
-//! random (seeded) moment, 20 times, each time against a fresh Stash double; after each kill
-//! a normal run converges to exactly the Stash state of an uninterrupted run on another
-//! double (id-free dumps compared), with no duplicates, and a further run writes nothing.
-//! The kills landing mid-run are counted (all 20 did when written; at least one must).
+//! Issue 10, crash safety: a real sync process (`sync-once`) is killed with SIGKILL, 20 times,
+//! each time against a fresh Stash double; after each kill a normal run converges to exactly
+//! the Stash state of an uninterrupted run on another double (id-free dumps compared), with no
+//! duplicates, and a further run writes nothing.
 //!
-//! The doubles add a few milliseconds per request and per written object so that a run
-//! lasts long enough for kills to land in every phase.
+//! The kills cover every phase a sync without a scan has (index, files, entities, items):
+//! round `n` waits for `sync-once` to log the start of phase `PHASES[n % 4]` and kills it
+//! then (in the items phase after a further random, seeded delay, so kills land between and
+//! inside batches). The phase each process died in is read from its log, and the test asserts
+//! that every phase saw at least one kill.
+//!
+//! The doubles add a few milliseconds per request and per written object so that each phase
+//! lasts long enough for a kill to land in it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use fansly_stash_tests::canonical::{canonical_in, diff, duplicates};
@@ -18,6 +26,54 @@ use fansly_stash_tests::world::{open_state, run_sync, start_stash, sync_options}
 use stash_double::{DoubleConfig, StashDouble};
 
 const KILLS: usize = 20;
+
+/// The phases of a sync without a scan, in order: each must see a kill.
+const PHASES: [&str; 4] = ["index", "files", "entities", "items"];
+
+/// The phase a `sync-once` log line says started, if it says so.
+fn phase_of(line: &str) -> Option<String> {
+    if !line.contains("phase started") {
+        return None;
+    }
+    let rest = line.split("phase=").nth(1)?;
+    Some(rest.split_whitespace().next()?.trim_matches('"').to_owned())
+}
+
+/// The child's stderr, line by line, as it comes.
+fn stderr_lines(child: &mut Child) -> mpsc::Receiver<String> {
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits until the child logs the start of `target` (or ends, or `limit` passes); returns
+/// the last phase it logged.
+fn wait_for_phase(lines: &mpsc::Receiver<String>, target: &str, limit: Duration) -> Option<String> {
+    let deadline = Instant::now() + limit;
+    let mut last = None;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match lines.recv_timeout(left) {
+            Ok(line) => {
+                if let Some(p) = phase_of(&line) {
+                    let reached = p == target;
+                    last = Some(p);
+                    if reached {
+                        break;
+                    }
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    last
+}
 
 fn shape() -> LibraryShape {
     LibraryShape {
@@ -115,18 +171,33 @@ async fn killed_runs_resume_to_the_state_of_an_uninterrupted_run() {
     let window = u64::try_from(full_run.as_millis()).unwrap_or(1_000).max(50);
 
     let mut rng = Rng(0x5EED_F00D_1234_5678);
-    let mut killed_mid_run = 0;
+    // Per phase, how many processes died in it.
+    let mut landed: BTreeMap<String, usize> = BTreeMap::new();
     for round in 0..KILLS {
         let world = start_stash(&lib, slow_double()).await.unwrap();
         let state = dir.path().join(format!("state-{round}.sqlite3"));
-        let delay = Duration::from_millis(rng.below(window));
+        let target = PHASES[round % PHASES.len()];
+        let delay = match target {
+            "items" => Duration::from_millis(rng.below(window / 2)),
+            _ => Duration::ZERO,
+        };
         let mut child = sync_once(&lib, &world.double, &state).spawn().unwrap();
+        let lines = stderr_lines(&mut child);
+        let limit = Duration::from_millis(window * 4);
+        let mut last = tokio::task::block_in_place(|| wait_for_phase(&lines, target, limit));
         tokio::time::sleep(delay).await;
-        if child.try_wait().unwrap().is_none() {
+        let killed = child.try_wait().unwrap().is_none();
+        if killed {
             child.kill().unwrap(); // SIGKILL on Unix
-            killed_mid_run += 1;
         }
         child.wait().unwrap();
+        // What the process logged before it died (the reader ends at EOF).
+        last = lines.iter().filter_map(|l| phase_of(&l)).last().or(last);
+        let died_in = last.unwrap_or_else(|| "before the index phase".to_owned());
+        if killed {
+            *landed.entry(died_in.clone()).or_default() += 1;
+        }
+        println!("round {round}: aimed at {target} (+{delay:?}), killed: {killed}, in {died_in}");
         let partial = canonical_in(&world.double.dump(), &lib.root);
         assert!(
             duplicates(&partial).is_empty(),
@@ -160,9 +231,11 @@ async fn killed_runs_resume_to_the_state_of_an_uninterrupted_run() {
             world.double.counters().by_root_field
         );
     }
-    println!("{killed_mid_run} of {KILLS} kills landed mid-run (window {window} ms)");
-    assert!(
-        killed_mid_run > 0,
-        "no kill landed while the sync was running"
-    );
+    println!("kills per phase (window {window} ms): {landed:?}");
+    for phase in PHASES {
+        assert!(
+            landed.get(phase).is_some_and(|n| *n > 0),
+            "no kill landed in the {phase} phase: {landed:?}"
+        );
+    }
 }

@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use domain::ports::EntityKind;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sync_core::{Counts, Phase, SyncEvent};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -155,51 +156,80 @@ impl Renderer {
         }
     }
 
+    fn run_started(&mut self, creators: usize, dry_run: bool) {
+        let verb = if dry_run { "plan" } else { "sync" };
+        match &self.multi {
+            Some(m) => {
+                let bar = m.add(ProgressBar::new(creators as u64));
+                bar.set_style(run_style());
+                bar.set_prefix(verb);
+                self.run = Some(bar);
+            }
+            None => self.say(&format!(
+                "{} {creators} creator(s){}",
+                if dry_run { "Planning" } else { "Syncing" },
+                if dry_run {
+                    " (dry run: nothing is written)"
+                } else {
+                    ""
+                }
+            )),
+        }
+    }
+
+    fn creator_started(&mut self, creator: &str, index: usize, total: usize) {
+        self.creator_counts = Counts::default();
+        if let Some(run) = &self.run {
+            run.set_position(index.saturating_sub(1) as u64);
+            run.set_message(creator.to_owned());
+        }
+        if let Some(m) = &self.multi {
+            if let Some(old) = self.phase.take() {
+                old.finish_and_clear();
+            }
+            let bar = m.add(ProgressBar::new_spinner());
+            bar.set_style(phase_spinner());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar.set_prefix(creator.to_owned());
+            self.phase = Some(bar);
+        } else {
+            self.say(&format!("[{index}/{total}] {creator}"));
+        }
+    }
+
+    fn creator_finished(
+        &mut self,
+        creator: &str,
+        counts: &[(EntityKind, Counts)],
+        error: Option<&str>,
+    ) {
+        let mut total = Counts::default();
+        for (_, c) in counts {
+            total += *c;
+        }
+        if let Some(bar) = self.phase.take() {
+            bar.finish_and_clear();
+        }
+        if let Some(run) = &self.run {
+            run.inc(1);
+        }
+        match error {
+            Some(e) => self.say(&format!("  {creator}: {e}")),
+            None if self.mode == Mode::Lines => {
+                self.say(&format!("  {creator}: done ({})", counts_text(&total)));
+            }
+            None => {}
+        }
+    }
+
     fn handle(&mut self, event: SyncEvent) {
         match event {
-            SyncEvent::RunStarted { creators, dry_run } => {
-                let verb = if dry_run { "plan" } else { "sync" };
-                match &self.multi {
-                    Some(m) => {
-                        let bar = m.add(ProgressBar::new(creators as u64));
-                        bar.set_style(run_style());
-                        bar.set_prefix(verb);
-                        self.run = Some(bar);
-                    }
-                    None => self.say(&format!(
-                        "{} {creators} creator(s){}",
-                        if dry_run { "Planning" } else { "Syncing" },
-                        if dry_run {
-                            " (dry run: nothing is written)"
-                        } else {
-                            ""
-                        }
-                    )),
-                }
-            }
+            SyncEvent::RunStarted { creators, dry_run } => self.run_started(creators, dry_run),
             SyncEvent::CreatorStarted {
                 creator,
                 index,
                 total,
-            } => {
-                self.creator_counts = Counts::default();
-                if let Some(run) = &self.run {
-                    run.set_position(index.saturating_sub(1) as u64);
-                    run.set_message(creator.clone());
-                }
-                if let Some(m) = &self.multi {
-                    if let Some(old) = self.phase.take() {
-                        old.finish_and_clear();
-                    }
-                    let bar = m.add(ProgressBar::new_spinner());
-                    bar.set_style(phase_spinner());
-                    bar.enable_steady_tick(Duration::from_millis(120));
-                    bar.set_prefix(creator.clone());
-                    self.phase = Some(bar);
-                } else {
-                    self.say(&format!("[{index}/{total}] {creator}"));
-                }
-            }
+            } => self.creator_started(&creator, index, total),
             SyncEvent::PhaseStarted { creator, phase } => match &self.phase {
                 Some(bar) => {
                     bar.set_style(phase_spinner());
@@ -237,25 +267,7 @@ impl Renderer {
                 creator,
                 counts,
                 error,
-            } => {
-                let mut total = Counts::default();
-                for (_, c) in &counts {
-                    total += *c;
-                }
-                if let Some(bar) = self.phase.take() {
-                    bar.finish_and_clear();
-                }
-                if let Some(run) = &self.run {
-                    run.inc(1);
-                }
-                match error {
-                    Some(e) => self.say(&format!("  {creator}: {e}")),
-                    None if self.mode == Mode::Lines => {
-                        self.say(&format!("  {creator}: done ({})", counts_text(&total)));
-                    }
-                    None => {}
-                }
-            }
+            } => self.creator_finished(&creator, &counts, error.as_deref()),
             SyncEvent::RunFinished { interrupted } => {
                 if interrupted {
                     self.say(

@@ -160,13 +160,22 @@ impl Graph {
             g.message_attachments = group_attachments(rows, |a| a.message_id);
         }
 
-        // Quoted posts, level by level; posts already loaded are not loaded again (cycles).
+        g.load_quoted_posts(db).await?;
+        g.load_bundles(db).await?;
+        g.load_account_media(db).await?;
+        g.load_media(db).await?;
+        g.load_tags_and_mentions(db, top_posts).await?;
+        Ok(g)
+    }
+
+    /// Quoted posts, level by level; posts already loaded are not loaded again (cycles).
+    async fn load_quoted_posts<C: ConnectionTrait>(&mut self, db: &C) -> Result<(), DbErr> {
         for _ in 0..MAX_AGGREGATION_DEPTH {
-            let wanted: BTreeSet<i64> = g
+            let wanted: BTreeSet<i64> = self
                 .all_attachments()
                 .filter(|a| kind(a) == Some(ContentKind::AggregatedPost))
                 .map(|a| a.content_id)
-                .filter(|id| !g.posts.contains_key(id))
+                .filter(|id| !self.posts.contains_key(id))
                 .collect();
             if wanted.is_empty() {
                 break;
@@ -179,17 +188,20 @@ impl Graph {
             }
             let ids: Vec<i64> = found.iter().map(|p| p.id).collect();
             for p in found {
-                g.posts.insert(p.id, p);
+                self.posts.insert(p.id, p);
             }
             let rows =
                 attachments_where_in(db, attachments::Column::PostId, ids.iter().copied()).await?;
             for (k, v) in group_attachments(rows, |a| a.post_id) {
-                g.post_attachments.insert(k, v);
+                self.post_attachments.insert(k, v);
             }
         }
+        Ok(())
+    }
 
-        // Bundles and their members.
-        let bundle_ids: BTreeSet<i64> = g
+    /// Bundles and their members.
+    async fn load_bundles<C: ConnectionTrait>(&mut self, db: &C) -> Result<(), DbErr> {
+        let bundle_ids: BTreeSet<i64> = self
             .all_attachments()
             .filter(|a| kind(a) == Some(ContentKind::Bundle))
             .map(|a| a.content_id)
@@ -202,28 +214,31 @@ impl Graph {
             )
             .await?
             {
-                g.bundles.insert(b.id, b);
+                self.bundles.insert(b.id, b);
             }
             for m in rows_where_in::<account_media_bundle_media::Entity, _>(
                 db,
                 account_media_bundle_media::Column::BundleId,
-                g.bundles.keys().copied().collect::<Vec<_>>(),
+                self.bundles.keys().copied().collect::<Vec<_>>(),
             )
             .await?
             {
-                g.bundle_members.entry(m.bundle_id).or_default().push(m);
+                self.bundle_members.entry(m.bundle_id).or_default().push(m);
             }
-            for list in g.bundle_members.values_mut() {
+            for list in self.bundle_members.values_mut() {
                 list.sort_by_key(|m| (m.pos, m.media_id));
             }
         }
+        Ok(())
+    }
 
-        // Account media, direct and through bundles.
-        let am_ids: BTreeSet<i64> = g
+    /// Account media, direct and through bundles.
+    async fn load_account_media<C: ConnectionTrait>(&mut self, db: &C) -> Result<(), DbErr> {
+        let am_ids: BTreeSet<i64> = self
             .all_attachments()
             .filter(|a| kind(a) == Some(ContentKind::AccountMedia))
             .map(|a| a.content_id)
-            .chain(g.bundle_members.values().flatten().map(|m| m.media_id))
+            .chain(self.bundle_members.values().flatten().map(|m| m.media_id))
             .collect();
         if !am_ids.is_empty() {
             for am in rows_where_in::<account_media::Entity, _>(
@@ -233,16 +248,19 @@ impl Graph {
             )
             .await?
             {
-                g.account_media.insert(am.id, am);
+                self.account_media.insert(am.id, am);
             }
         }
+        Ok(())
+    }
 
-        // Media: main, previews, bundle previews, then their variants.
-        let mut media_ids: BTreeSet<i64> = g
+    /// Media: main, previews, bundle previews, then their variants.
+    async fn load_media<C: ConnectionTrait>(&mut self, db: &C) -> Result<(), DbErr> {
+        let mut media_ids: BTreeSet<i64> = self
             .account_media
             .values()
             .flat_map(|am| std::iter::once(am.media_id).chain(am.preview_id))
-            .chain(g.bundles.values().filter_map(|b| b.preview_id))
+            .chain(self.bundles.values().filter_map(|b| b.preview_id))
             .collect();
         if !media_ids.is_empty() {
             for v in rows_where_in::<media_variants::Entity, _>(
@@ -253,18 +271,31 @@ impl Graph {
             .await?
             {
                 media_ids.insert(v.variant_id);
-                g.variants.entry(v.media_id).or_default().push(v.variant_id);
+                self.variants
+                    .entry(v.media_id)
+                    .or_default()
+                    .push(v.variant_id);
             }
-            for list in g.variants.values_mut() {
+            for list in self.variants.values_mut() {
                 list.sort_unstable();
             }
             for m in rows_where_in::<media::Entity, _>(db, media::Column::Id, media_ids).await? {
-                g.media.insert(m.id, m);
+                self.media.insert(m.id, m);
             }
         }
+        Ok(())
+    }
 
-        // Hashtags and mentions of the top-level posts.
-        if !top_posts.is_empty() {
+    /// Hashtags and mentions of the top-level posts.
+    async fn load_tags_and_mentions<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        top_posts: &[posts::Model],
+    ) -> Result<(), DbErr> {
+        if top_posts.is_empty() {
+            return Ok(());
+        }
+        {
             let links = rows_where_in::<post_hashtags::Entity, _>(
                 db,
                 post_hashtags::Column::PostId,
@@ -283,7 +314,7 @@ impl Graph {
                 .collect();
                 for link in links {
                     if let Some(tag) = tags.get(&link.hashtag_id) {
-                        g.hashtags
+                        self.hashtags
                             .entry(link.post_id)
                             .or_default()
                             .push(tag.clone());
@@ -302,17 +333,17 @@ impl Graph {
                 for a in rows_where_in::<accounts::Entity, _>(db, accounts::Column::Id, account_ids)
                     .await?
                 {
-                    g.mentioned_accounts.insert(a.id, a);
+                    self.mentioned_accounts.insert(a.id, a);
                 }
             }
             for m in mentions {
-                g.mentions.entry(m.post_id).or_default().push(m);
+                self.mentions.entry(m.post_id).or_default().push(m);
             }
-            for list in g.mentions.values_mut() {
+            for list in self.mentions.values_mut() {
                 list.sort_by_key(|m| m.id);
             }
         }
-        Ok(g)
+        Ok(())
     }
 
     fn all_attachments(&self) -> impl Iterator<Item = &attachments::Model> {

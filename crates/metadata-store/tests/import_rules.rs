@@ -5,11 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod import_support;
+mod common;
 
 use std::path::PathBuf;
 
-use import_support::{count, counts, dump, import, ints, store, texts, write};
+use common::import::{count, counts, dump, import, ints, store, texts, write};
 use metadata_store::MetadataStore;
 use metadata_store::entities::{accounts, attachments, posts};
 use metadata_store::import::{FileReport, ImportError};

@@ -5,16 +5,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod import_support;
+mod common;
 
 use std::collections::BTreeMap;
 
 use chrono::{TimeZone, Utc};
-use domain::ids::AccountId;
-use domain::ports::MetadataRepository;
-use import_support::{
+use common::import::{
     count, counts, dump, import, import_ok, ints, sample, samples_dir, store, texts,
 };
+use domain::ids::AccountId;
+use domain::ports::MetadataRepository;
 use metadata_store::entities::{
     account_media, account_media_bundles, accounts, attachments, groups, hashtags, media, messages,
     post_mentions, posts,

@@ -148,6 +148,86 @@ impl Collected {
 }
 
 impl StashClient {
+    /// One `findScenes` page of files under `prefix/`: how many scenes it held and the last id.
+    async fn scene_files(
+        &self,
+        id_bound: Option<IntCriterionInput>,
+        filter: FindFilterType,
+        regex: &str,
+        prefix: &str,
+        out: &mut Collected,
+    ) -> Result<(usize, Option<String>), MediaServerError> {
+        let vars = SceneFilesVariables {
+            scene_filter: SceneFilterType {
+                id: id_bound,
+                path: Some(StringCriterionInput::regex(regex.to_owned())),
+            },
+            filter,
+        };
+        let page = self
+            .transport
+            .run(ListSceneFiles::build(vars), Safety::Idempotent)
+            .await?;
+        let scenes = page.find_scenes.scenes;
+        let last = scenes.last().map(|s| s.id.inner().to_owned());
+        for s in &scenes {
+            let scene_id = SceneId::new(s.id.inner());
+            for (i, f) in s.files.iter().enumerate() {
+                if is_under(&f.path, prefix) {
+                    out.add(convert::video_file(
+                        f,
+                        vec![FileOwner::Scene {
+                            id: scene_id.clone(),
+                            primary: i == 0,
+                        }],
+                    ));
+                }
+            }
+        }
+        Ok((scenes.len(), last))
+    }
+
+    /// One `findImages` page of files under `prefix/`: how many images it held and the last id.
+    async fn image_files(
+        &self,
+        id_bound: Option<IntCriterionInput>,
+        filter: FindFilterType,
+        regex: &str,
+        prefix: &str,
+        out: &mut Collected,
+    ) -> Result<(usize, Option<String>), MediaServerError> {
+        let vars = ImageFilesVariables {
+            image_filter: ImageFilterType {
+                id: id_bound,
+                path: Some(StringCriterionInput::regex(regex.to_owned())),
+            },
+            filter,
+        };
+        let page = self
+            .transport
+            .run(ListImageFiles::build(vars), Safety::Idempotent)
+            .await?;
+        let images = page.find_images.images;
+        let last = images.last().map(|s| s.id.inner().to_owned());
+        for img in &images {
+            let image_id = ImageId::new(img.id.inner());
+            for f in &img.visual_files {
+                let path = match f {
+                    VisualFile::VideoFile(v) => &v.path,
+                    VisualFile::ImageFile(i) => &i.path,
+                    VisualFile::Unknown => continue,
+                };
+                if is_under(path, prefix)
+                    && let Some(file) =
+                        convert::visual_file(f, vec![FileOwner::Image(image_id.clone())])
+                {
+                    out.add(file);
+                }
+            }
+        }
+        Ok((images.len(), last))
+    }
+
     /// One page of files under `prefix/`.
     pub(crate) async fn list_files_impl(
         &self,
@@ -165,68 +245,12 @@ impl StashClient {
             let (id_bound, filter) = position.query(page_size);
             let (count, last_id) = match position.phase {
                 Phase::Scenes => {
-                    let vars = SceneFilesVariables {
-                        scene_filter: SceneFilterType {
-                            id: id_bound,
-                            path: Some(StringCriterionInput::regex(regex.clone())),
-                        },
-                        filter,
-                    };
-                    let page = self
-                        .transport
-                        .run(ListSceneFiles::build(vars), Safety::Idempotent)
-                        .await?;
-                    let scenes = page.find_scenes.scenes;
-                    let last = scenes.last().map(|s| s.id.inner().to_owned());
-                    for s in &scenes {
-                        let scene_id = SceneId::new(s.id.inner());
-                        for (i, f) in s.files.iter().enumerate() {
-                            if is_under(&f.path, prefix) {
-                                collected.add(convert::video_file(
-                                    f,
-                                    vec![FileOwner::Scene {
-                                        id: scene_id.clone(),
-                                        primary: i == 0,
-                                    }],
-                                ));
-                            }
-                        }
-                    }
-                    (scenes.len(), last)
+                    self.scene_files(id_bound, filter, &regex, prefix, &mut collected)
+                        .await?
                 }
                 Phase::Images => {
-                    let vars = ImageFilesVariables {
-                        image_filter: ImageFilterType {
-                            id: id_bound,
-                            path: Some(StringCriterionInput::regex(regex.clone())),
-                        },
-                        filter,
-                    };
-                    let page = self
-                        .transport
-                        .run(ListImageFiles::build(vars), Safety::Idempotent)
-                        .await?;
-                    let images = page.find_images.images;
-                    let last = images.last().map(|s| s.id.inner().to_owned());
-                    for img in &images {
-                        let image_id = ImageId::new(img.id.inner());
-                        for f in &img.visual_files {
-                            let path = match f {
-                                VisualFile::VideoFile(v) => &v.path,
-                                VisualFile::ImageFile(i) => &i.path,
-                                VisualFile::Unknown => continue,
-                            };
-                            if is_under(path, prefix)
-                                && let Some(file) = convert::visual_file(
-                                    f,
-                                    vec![FileOwner::Image(image_id.clone())],
-                                )
-                            {
-                                collected.add(file);
-                            }
-                        }
-                    }
-                    (images.len(), last)
+                    self.image_files(id_bound, filter, &regex, prefix, &mut collected)
+                        .await?
                 }
             };
             let full = i32::try_from(count).unwrap_or(i32::MAX) >= page_size;

@@ -251,6 +251,87 @@ fn folder_gallery(st: &mut State, folder_id: Id, summary: &mut ScanSummary) -> I
 }
 
 /// Applies found files to the state.
+/// A file just added to the state: its id, its folder, when (a new scene or image shares it).
+struct Added {
+    file_id: Id,
+    folder_id: Id,
+    at: String,
+}
+
+/// Gives a newly added file its owner: the scene or image of a file with the same content,
+/// else a new scene (videos) or image (images, in a folder gallery when the folder is one).
+fn attach_new_file(
+    st: &mut State,
+    f: &Found,
+    added: Added,
+    owner: Option<Owner>,
+    summary: &mut ScanSummary,
+) -> Owner {
+    let Added {
+        file_id,
+        folder_id,
+        at: t,
+    } = added;
+    match owner {
+        Some(Owner::Scene(s)) => {
+            if let Some(scene) = st.scenes.get_mut(&s) {
+                scene.file_ids.push(file_id);
+            }
+            Owner::Scene(s)
+        }
+        Some(Owner::Image(i)) => {
+            if let Some(image) = st.images.get_mut(&i) {
+                image.file_ids.push(file_id);
+            }
+            Owner::Image(i)
+        }
+        None => match f.kind {
+            FileKind::Video => {
+                let id = Sequences::next(&mut st.seq.scene);
+                let c = Common {
+                    created_at: t.clone(),
+                    updated_at: t.clone(),
+                    ..Common::default()
+                };
+                st.scenes.insert(
+                    id,
+                    Scene {
+                        id,
+                        c,
+                        gallery_ids: BTreeSet::new(),
+                        file_ids: vec![file_id],
+                    },
+                );
+                summary.scenes_created += 1;
+                Owner::Scene(id)
+            }
+            FileKind::Image | FileKind::Gallery => {
+                let id = Sequences::next(&mut st.seq.image);
+                let c = Common {
+                    created_at: t.clone(),
+                    updated_at: t.clone(),
+                    ..Common::default()
+                };
+                st.images.insert(
+                    id,
+                    Image {
+                        id,
+                        c,
+                        gallery_ids: BTreeSet::new(),
+                        file_ids: vec![file_id],
+                    },
+                );
+                summary.images_created += 1;
+                if f.force_gallery {
+                    let g = folder_gallery(st, folder_id, summary);
+                    st.set_image_galleries(id, BTreeSet::from([g]));
+                }
+                Owner::Image(id)
+            }
+        },
+    }
+}
+
 pub(crate) fn apply(st: &mut State, found: Vec<Found>, mut summary: ScanSummary) -> ScanSummary {
     for f in found {
         let full = path_str(&f.path);
@@ -340,64 +421,12 @@ pub(crate) fn apply(st: &mut State, found: Vec<Found>, mut summary: ScanSummary)
             .or_default()
             .push(file_id);
         summary.files_added += 1;
-        let owner = match owner {
-            Some(Owner::Scene(s)) => {
-                if let Some(scene) = st.scenes.get_mut(&s) {
-                    scene.file_ids.push(file_id);
-                }
-                Owner::Scene(s)
-            }
-            Some(Owner::Image(i)) => {
-                if let Some(image) = st.images.get_mut(&i) {
-                    image.file_ids.push(file_id);
-                }
-                Owner::Image(i)
-            }
-            None => match f.kind {
-                FileKind::Video => {
-                    let id = Sequences::next(&mut st.seq.scene);
-                    let c = Common {
-                        created_at: t.clone(),
-                        updated_at: t.clone(),
-                        ..Common::default()
-                    };
-                    st.scenes.insert(
-                        id,
-                        Scene {
-                            id,
-                            c,
-                            gallery_ids: BTreeSet::new(),
-                            file_ids: vec![file_id],
-                        },
-                    );
-                    summary.scenes_created += 1;
-                    Owner::Scene(id)
-                }
-                FileKind::Image | FileKind::Gallery => {
-                    let id = Sequences::next(&mut st.seq.image);
-                    let c = Common {
-                        created_at: t.clone(),
-                        updated_at: t.clone(),
-                        ..Common::default()
-                    };
-                    st.images.insert(
-                        id,
-                        Image {
-                            id,
-                            c,
-                            gallery_ids: BTreeSet::new(),
-                            file_ids: vec![file_id],
-                        },
-                    );
-                    summary.images_created += 1;
-                    if f.force_gallery {
-                        let g = folder_gallery(st, folder_id, &mut summary);
-                        st.set_image_galleries(id, BTreeSet::from([g]));
-                    }
-                    Owner::Image(id)
-                }
-            },
+        let added = Added {
+            file_id,
+            folder_id,
+            at: t,
         };
+        let owner = attach_new_file(st, &f, added, owner, &mut summary);
         st.file_owner.insert(file_id, owner);
     }
     debug!(?summary, "scan applied");

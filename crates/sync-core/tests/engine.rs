@@ -3,13 +3,13 @@
 //! foreign objects, failures, interruptions, dry run, events and request counts.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+mod common;
 
+use common::fixtures::{ROOT, World, alice, file_of, media, post};
 use domain::content::MediaRole;
 use domain::ids::{ImageId, SceneId};
 use domain::ports::{EntityKind, MediaServerError};
 use domain::stash::FileOwner;
-use support::fixtures::{ROOT, World, alice, file_of, media, post};
 use sync_core::planner::Action;
 use sync_core::{CancelFlag, Phase, RunOutcome, SyncError, SyncEvent, SyncReport};
 

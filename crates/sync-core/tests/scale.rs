@@ -4,15 +4,15 @@
 //! creators in one run, and the optional scan.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+mod common;
 
 use std::sync::{Arc, Mutex};
 
+use common::fixtures::{ROOT, World, alice, file_of, media, post};
+use common::{FakeStash, WRITE_OPS};
 use domain::content::{ContentItem, ItemSource, MediaRole};
 use domain::ids::{GroupId, MessageId};
 use domain::ports::EntityKind;
-use support::fixtures::{ROOT, World, alice, file_of, media, post};
-use support::{FakeStash, WRITE_OPS};
 use sync_core::{CancelFlag, PathMapping, ScanOptions, SyncMonitor, SyncOptions};
 
 fn big_creator() -> (Vec<ContentItem>, FakeStash) {

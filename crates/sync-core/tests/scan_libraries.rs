@@ -4,13 +4,13 @@
 //! images or videos gives a note; the library paths are read once per run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+mod common;
 
+use common::fixtures::{ROOT, World, alice, file_of, media, post};
 use domain::content::MediaRole;
 use domain::ids::AccountId;
 use domain::ports::MediaServerError;
 use domain::stash::LibraryPath;
-use support::fixtures::{ROOT, World, alice, file_of, media, post};
 use sync_core::{CancelFlag, RunOutcome, ScanOptions, SyncError, SyncEvent, SyncMonitor};
 
 fn scanning(w: &mut World) {

@@ -5,13 +5,13 @@
 //! mocks of the three ports.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+mod common;
 
+use common::fixtures::{World, alice, file_of, media, post};
 use domain::content::MediaRole;
 use domain::fansly::{Account, Mention};
 use domain::ids::AccountId;
 use domain::ports::EntityKind;
-use support::fixtures::{World, alice, file_of, media, post};
 use sync_core::planner::Action;
 use sync_core::{CancelFlag, RunOutcome, SyncMonitor, SyncReport};
 

@@ -8,7 +8,8 @@
 //!
 //! Wires the metadata store, the Stash adapter, the SQLite sync state and the engine exactly
 //! as the binary does, syncs every creator, prints the report's summary line and exits 0; on
-//! a run error prints it and exits 1.
+//! a run error prints it and exits 1. Each phase start is logged to stderr as it happens
+//! (`phase started ... phase=<name>`), so the crash-safety suite can tell where a kill landed.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -98,10 +99,12 @@ async fn run(args: Args) -> Result<String, AnyError> {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,sync_core::monitor=info")
+            }),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(false)
         .init();
     let args = match parse_args() {
         Ok(a) => a,

@@ -13,8 +13,29 @@ use syn::visit::Visit;
 /// The longest a non-test function may be, in lines.
 pub const MAX_LINES: usize = 100;
 
-/// Functions allowed to be longer: (file, function, why).
-pub const ALLOWED: &[(&str, &str, &str)] = &[];
+/// Functions allowed to be longer: (file, function, why). Only declarative tables belong here.
+pub const ALLOWED: &[(&str, &str, &str)] = &[
+    (
+        "crates/metadata-store/src/migration/m0001_upstream_tables.rs",
+        "tables",
+        "the upstream schema, one table definition after another (a DDL table)",
+    ),
+    (
+        "crates/stash-double/src/graphql/objects.rs",
+        "Obj::resolve_entity_field",
+        "one match arm per GraphQL field of each object type: the schema as a table",
+    ),
+    (
+        "crates/stash-double/src/graphql/root_query.rs",
+        "resolve",
+        "one match arm per root query field: the Query type as a table",
+    ),
+    (
+        "crates/stash-double/src/model/dump.rs",
+        "dump",
+        "the JSON shape of every table of the double's state, one after another",
+    ),
+];
 
 /// One function and its length.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,6 +247,20 @@ mod tests {
         assert_eq!(p.len(), 1, "{p:?}");
         assert!(p[0].contains("`S::long` is 102 lines long"), "{p:?}");
         assert_eq!(longest(&all, 1)[0].name, "S::long");
+    }
+
+    #[test]
+    fn allowed_functions_exist_and_say_why() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for (file, name, why) in ALLOWED {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            let all = functions(file, &text).unwrap();
+            assert!(
+                all.iter().any(|f| f.name == *name && f.lines > MAX_LINES),
+                "{file}: `{name}` is no longer over {MAX_LINES} lines: drop it from ALLOWED"
+            );
+            assert!(why.len() > 20, "{file} `{name}`: say why it may be long");
+        }
     }
 
     #[test]

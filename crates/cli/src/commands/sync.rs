@@ -84,42 +84,8 @@ pub async fn run(ctx: &Context, req: RunRequest) -> CmdResult {
         return Ok(Exit::Ok);
     }
     let stash = wiring::connect_stash(config).await?;
-    let state: Arc<dyn SyncStateStore> = if req.dry_run {
-        // A plan reads the state but must not create it.
-        match wiring::open_state(config, true).await? {
-            Some(s) => Arc::new(s),
-            None => Arc::new(
-                SqliteSyncState::in_memory()
-                    .await
-                    .map_err(|e| wiring::state_error(config, &e))?,
-            ),
-        }
-    } else {
-        match wiring::open_state(config, false).await? {
-            Some(s) => Arc::new(s),
-            None => {
-                return Err(CliError::unavailable(format!(
-                    "cannot open the sync-state file {}",
-                    config.state_db().display()
-                )));
-            }
-        }
-    };
-
-    let s = &config.settings;
-    let mut opts = SyncOptions::new(mapping);
-    opts.network_studio = s.network_studio.clone();
-    opts.folder_suffix = s.folder_suffix.clone();
-    opts.batch_size = s.batch_size;
-    opts.read_concurrency = s.read_concurrency;
-    opts.dry_run = req.dry_run;
-    opts.force = req.force;
-    opts.tag_previews_trailer = s.tag_previews_trailer;
-    opts.scan = req.scan.then(|| ScanOptions {
-        rescan: req.rescan,
-        generate: ScanGenerate::default(),
-        deadline: Duration::from_secs(s.scan_timeout_secs),
-    });
+    let state = open_sync_state(config, req.dry_run).await?;
+    let opts = sync_options(mapping, &config.settings, &req);
     tracing::info!(
         creators = accounts.len(),
         dry_run = req.dry_run,
@@ -175,6 +141,56 @@ pub async fn run(ctx: &Context, req: RunRequest) -> CmdResult {
     // The handler stays armed until the report is out, so a Ctrl-C while printing is not lost.
     ctrl_c.abort();
     Ok(exit)
+}
+
+/// The sync state: a plan reads it but must not create it (an empty in-memory one stands in).
+async fn open_sync_state(
+    config: &crate::config::Config,
+    dry_run: bool,
+) -> Result<Arc<dyn SyncStateStore>, CliError> {
+    Ok(if dry_run {
+        // A plan reads the state but must not create it.
+        match wiring::open_state(config, true).await? {
+            Some(s) => Arc::new(s),
+            None => Arc::new(
+                SqliteSyncState::in_memory()
+                    .await
+                    .map_err(|e| wiring::state_error(config, &e))?,
+            ),
+        }
+    } else {
+        match wiring::open_state(config, false).await? {
+            Some(s) => Arc::new(s),
+            None => {
+                return Err(CliError::unavailable(format!(
+                    "cannot open the sync-state file {}",
+                    config.state_db().display()
+                )));
+            }
+        }
+    })
+}
+
+/// What the engine is told, from the settings and the request.
+fn sync_options(
+    mapping: sync_core::PathMapping,
+    s: &crate::config::Settings,
+    req: &RunRequest,
+) -> SyncOptions {
+    let mut opts = SyncOptions::new(mapping);
+    opts.network_studio = s.network_studio.clone();
+    opts.folder_suffix = s.folder_suffix.clone();
+    opts.batch_size = s.batch_size;
+    opts.read_concurrency = s.read_concurrency;
+    opts.dry_run = req.dry_run;
+    opts.force = req.force;
+    opts.tag_previews_trailer = s.tag_previews_trailer;
+    opts.scan = req.scan.then(|| ScanOptions {
+        rescan: req.rescan,
+        generate: ScanGenerate::default(),
+        deadline: Duration::from_secs(s.scan_timeout_secs),
+    });
+    opts
 }
 
 fn print_outcome(ctx: &Context, report: &SyncReport) {

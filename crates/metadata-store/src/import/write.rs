@@ -513,11 +513,11 @@ impl<'a> Writer<'a> {
             .is_some())
     }
 
-    async fn attachments(&mut self, b: &Batch) -> Result<(), DbErr> {
-        if b.attachments.is_empty() {
-            return Ok(());
-        }
-        // What the store has for these owners.
+    /// The attachments the store has for the batch's owners, in `pos` order.
+    async fn stored_attachments(
+        &mut self,
+        b: &Batch,
+    ) -> Result<HashMap<Owner, Vec<(i64, i32, String)>>, DbErr> {
         let mut have: HashMap<Owner, Vec<(i64, i32, String)>> = HashMap::new();
         for (column, ids) in [
             (
@@ -568,6 +568,35 @@ impl<'a> Writer<'a> {
                 }
             }
         }
+        Ok(have)
+    }
+
+    /// The first id of new attachment rows (0 when the database's sequence assigns them).
+    async fn next_attachment_id(&mut self, from_sequence: bool) -> Result<i64, DbErr> {
+        Ok(if from_sequence {
+            0
+        } else {
+            let q = Query::select()
+                .expr_as(
+                    Func::coalesce([Expr::col(a("id")).max(), Expr::val(0_i64).into()]),
+                    a("top"),
+                )
+                .from(a("attachments"))
+                .to_owned();
+            let rows = self.query(&q).await?;
+            rows.first()
+                .map(|r| r.try_get::<i64>("", "top"))
+                .transpose()?
+                .unwrap_or(0)
+                + 1
+        })
+    }
+
+    async fn attachments(&mut self, b: &Batch) -> Result<(), DbErr> {
+        if b.attachments.is_empty() {
+            return Ok(());
+        }
+        let have = self.stored_attachments(b).await?;
         let changed: Vec<(&Owner, &Vec<super::rows::Attachment>)> = b
             .attachments
             .iter()
@@ -600,23 +629,7 @@ impl<'a> Writer<'a> {
         self.delete_in("attachments", "messageId", &messages)
             .await?;
         let from_sequence = self.attachment_ids_from_sequence().await?;
-        let mut next_id = if from_sequence {
-            0
-        } else {
-            let q = Query::select()
-                .expr_as(
-                    Func::coalesce([Expr::col(a("id")).max(), Expr::val(0_i64).into()]),
-                    a("top"),
-                )
-                .from(a("attachments"))
-                .to_owned();
-            let rows = self.query(&q).await?;
-            rows.first()
-                .map(|r| r.try_get::<i64>("", "top"))
-                .transpose()?
-                .unwrap_or(0)
-                + 1
-        };
+        let mut next_id = self.next_attachment_id(from_sequence).await?;
         let pg = self.backend == DbBackend::Postgres;
         let mut rows = Vec::new();
         for (owner, list) in &changed {

@@ -568,6 +568,26 @@ impl FixtureBuilder {
         };
         self.account(a, &shape.username);
         self.account(fan, &format!("{}_fan", shape.username));
+        let account_media = self.generate_account_media(shape, &mut out);
+        let bundled = self.generate_bundles(shape, &account_media, &mut out);
+        self.generate_posts_and_messages(shape, &mut out);
+        self.attach_generated(&out, &account_media[bundled..]);
+        for u in 0..shape.unattached {
+            let id = a + 7_000_000 + i64::try_from(u).unwrap_or(0);
+            let name = format!("2024-01-01_at_00-00_UTC_id_{id}.jpg");
+            self.media(id, a, Some("image/jpeg"), Some(&name));
+            out.unattached.push(id);
+        }
+        out
+    }
+
+    /// Account media for every image and video (videos with a preview image); their ids.
+    fn generate_account_media(
+        &mut self,
+        shape: &CreatorShape,
+        out: &mut GeneratedCreator,
+    ) -> Vec<i64> {
+        let a = shape.account_id;
         let total = shape.images + shape.videos;
         let mut account_media = Vec::with_capacity(total);
         for i in 0..total {
@@ -594,6 +614,17 @@ impl FixtureBuilder {
             self.account_media(amid, a, mid, preview);
             account_media.push(amid);
         }
+        account_media
+    }
+
+    /// Bundles over the first account media; returns how many account media they took.
+    fn generate_bundles(
+        &mut self,
+        shape: &CreatorShape,
+        account_media: &[i64],
+        out: &mut GeneratedCreator,
+    ) -> usize {
+        let a = shape.account_id;
         let mut cursor = 0;
         for b in 0..shape.bundles {
             let end = (cursor + shape.bundle_size).min(account_media.len());
@@ -602,6 +633,12 @@ impl FixtureBuilder {
             out.bundles.push(bid);
             cursor = end;
         }
+        cursor
+    }
+
+    /// Posts (a hashtag each) and messages in one conversation with the fan.
+    fn generate_posts_and_messages(&mut self, shape: &CreatorShape, out: &mut GeneratedCreator) {
+        let (a, fan) = (shape.account_id, out.fan);
         for p in 0..shape.posts {
             let pid = a + 1_000_000 + i64::try_from(p).unwrap_or(0);
             let tag = format!("tag{}", p % 10);
@@ -619,8 +656,13 @@ impl FixtureBuilder {
             self.message(mid, Some(group), from, Some(to), &format!("Message {m}"));
             out.messages.push(mid);
         }
+    }
+
+    /// One bundle per post for the first posts, then the `loose` account media round-robin
+    /// over posts and messages.
+    fn attach_generated(&mut self, out: &GeneratedCreator, loose: &[i64]) {
         let mut next_pos: std::collections::HashMap<i64, i32> = Default::default();
-        for (b, bid) in out.bundles.clone().iter().enumerate() {
+        for (b, bid) in out.bundles.iter().enumerate() {
             if let Some(pid) = out.posts.get(b) {
                 let pos = next_pos.entry(*pid).or_insert(0);
                 self.attach(
@@ -642,24 +684,18 @@ impl FixtureBuilder {
                     .map(|m| AttachmentOwner::Message(domain::ids::MessageId(*m))),
             )
             .collect();
-        if !owners.is_empty() {
-            for (i, amid) in account_media[cursor..].iter().enumerate() {
-                let owner = owners[i % owners.len()];
-                let key = match owner {
-                    AttachmentOwner::Post(p) => p.0,
-                    AttachmentOwner::Message(m) => m.0,
-                };
-                let pos = next_pos.entry(key).or_insert(0);
-                self.attach(owner, *pos, ContentKind::AccountMedia, *amid);
-                *pos += 1;
-            }
+        if owners.is_empty() {
+            return;
         }
-        for u in 0..shape.unattached {
-            let id = a + 7_000_000 + i64::try_from(u).unwrap_or(0);
-            let name = format!("2024-01-01_at_00-00_UTC_id_{id}.jpg");
-            self.media(id, a, Some("image/jpeg"), Some(&name));
-            out.unattached.push(id);
+        for (i, amid) in loose.iter().enumerate() {
+            let owner = owners[i % owners.len()];
+            let key = match owner {
+                AttachmentOwner::Post(p) => p.0,
+                AttachmentOwner::Message(m) => m.0,
+            };
+            let pos = next_pos.entry(key).or_insert(0);
+            self.attach(owner, *pos, ContentKind::AccountMedia, *amid);
+            *pos += 1;
         }
-        out
     }
 }

@@ -41,9 +41,13 @@ fn admin_url() -> Option<String> {
                      URL it prints."
                 );
             }
+            // libtest names each test's thread after the test.
+            let current = std::thread::current();
+            let test = current.name().unwrap_or("this test");
             eprintln!(
                 "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-                 !! {URL_VAR} is not set: the PostgreSQL half of this test is SKIPPED.\n\
+                 !! SKIPPED (PostgreSQL part): {test}\n\
+                 !! why: {URL_VAR} is not set and services are optional outside CI.\n\
                  !! Run `cargo xtask pg` and export the URL it prints, or `cargo xtask ci`.\n\
                  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
             );

@@ -1,5 +1,7 @@
 //! Shared by the integration suites: run one check on every backend (SQLite created by our
-//! migrations, PostgreSQL loaded with the upstream dump, PostgreSQL created by our migrations).
+//! migrations, PostgreSQL loaded with the upstream dump, PostgreSQL created by our migrations);
+//! the import suites' helpers are in [`import`]. (Every crate's test helpers live in
+//! `tests/common/`.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code, unused_imports)]
 
@@ -7,6 +9,8 @@ pub use metadata_store::testing::{
     FixtureBuilder, pg_empty_database, pg_test_database, sqlite_memory_store_with,
 };
 pub use metadata_store::{MetadataStore, StoreOptions};
+
+pub mod import;
 
 /// Generates `sqlite`, `postgres_upstream` and `postgres_ours` tests calling
 /// `check(store).await` (the check is an `async fn(MetadataStore)`).

@@ -115,39 +115,8 @@ pub(crate) fn prepare(
         Some(Value::Object(m)) => m.clone(),
         _ => serde_json::Map::new(),
     };
-    let document = ExecutableDocument::parse_and_validate(schema, query, "query.graphql").map_err(
-        |with_errors| {
-            let diagnostics: Vec<_> = with_errors.errors.iter().collect();
-            let syntax: Vec<Value> = diagnostics
-                .iter()
-                .filter(|d| d.error.to_string().starts_with("syntax error"))
-                .map(|d| {
-                    let mut e = serde_json::to_value(d.to_json()).unwrap_or_default();
-                    if let Some(msg) = e
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .map(|m| m.trim_start_matches("syntax error: ").to_owned())
-                    {
-                        e["message"] = Value::String(msg);
-                    }
-                    with_code(e, "GRAPHQL_PARSE_FAILED")
-                })
-                .collect();
-            if !syntax.is_empty() {
-                return error_reply(cfg, accept, syntax);
-            }
-            let errors = diagnostics
-                .iter()
-                .map(|d| {
-                    with_code(
-                        serde_json::to_value(d.unstable_to_json_compat()).unwrap_or_default(),
-                        "GRAPHQL_VALIDATION_FAILED",
-                    )
-                })
-                .collect();
-            error_reply(cfg, accept, errors)
-        },
-    )?;
+    let document = ExecutableDocument::parse_and_validate(schema, query, "query.graphql")
+        .map_err(|with_errors| invalid_document(cfg, accept, &with_errors.errors))?;
     let operation = document
         .operations
         .get(operation_name.as_deref())
@@ -190,6 +159,44 @@ pub(crate) fn prepare(
         variables,
         document,
     })
+}
+
+/// Stash's answer to a document that does not parse (`GRAPHQL_PARSE_FAILED`) or validate
+/// (`GRAPHQL_VALIDATION_FAILED`).
+fn invalid_document(
+    cfg: &DoubleConfig,
+    accept: Option<&str>,
+    errors: &apollo_compiler::validation::DiagnosticList,
+) -> EarlyReply {
+    let diagnostics: Vec<_> = errors.iter().collect();
+    let syntax: Vec<Value> = diagnostics
+        .iter()
+        .filter(|d| d.error.to_string().starts_with("syntax error"))
+        .map(|d| {
+            let mut e = serde_json::to_value(d.to_json()).unwrap_or_default();
+            if let Some(msg) = e
+                .get("message")
+                .and_then(Value::as_str)
+                .map(|m| m.trim_start_matches("syntax error: ").to_owned())
+            {
+                e["message"] = Value::String(msg);
+            }
+            with_code(e, "GRAPHQL_PARSE_FAILED")
+        })
+        .collect();
+    if !syntax.is_empty() {
+        return error_reply(cfg, accept, syntax);
+    }
+    let errors = diagnostics
+        .iter()
+        .map(|d| {
+            with_code(
+                serde_json::to_value(d.unstable_to_json_compat()).unwrap_or_default(),
+                "GRAPHQL_VALIDATION_FAILED",
+            )
+        })
+        .collect();
+    error_reply(cfg, accept, errors)
 }
 
 fn collect_root_fields(doc: &ExecutableDocument, selections: &[Selection], out: &mut Vec<String>) {

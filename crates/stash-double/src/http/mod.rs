@@ -77,6 +77,70 @@ fn authorized(expected: Option<&str>, provided: Option<&str>) -> bool {
     }
 }
 
+/// What an injected fault does to a request: answer it right away, or let it run (maybe as
+/// if the database were locked, maybe answering late).
+enum FaultEffect {
+    Reply(Response),
+    Go {
+        db_locked: bool,
+        answer_after: Option<std::time::Duration>,
+    },
+}
+
+async fn apply_fault(shared: &Shared, conn: &ConnHandle, fault: Option<Fault>) -> FaultEffect {
+    let (mut db_locked, mut answer_after) = (false, None);
+    match fault {
+        None => {}
+        Some(Fault::Http500) => {
+            return FaultEffect::Reply(
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+            );
+        }
+        Some(Fault::Status(code)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return FaultEffect::Reply(
+                (status, status.canonical_reason().unwrap_or("error")).into_response(),
+            );
+        }
+        Some(Fault::StatusWithRetryAfter(code, seconds)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return FaultEffect::Reply(
+                (
+                    status,
+                    [(header::RETRY_AFTER, seconds.to_string())],
+                    status.canonical_reason().unwrap_or("error"),
+                )
+                    .into_response(),
+            );
+        }
+        Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
+        Some(Fault::SlowAnswer(d)) => answer_after = Some(d),
+        Some(Fault::DropConnection) => {
+            conn.kill();
+            return FaultEffect::Reply(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        }
+        Some(Fault::DatabaseLocked) => db_locked = true,
+        Some(Fault::FailNextJob(message)) => {
+            shared
+                .state()
+                .jobs
+                .armed_outcomes
+                .push_back(JobOutcome::Fail(message));
+        }
+        Some(Fault::CancelNextJob) => {
+            shared
+                .state()
+                .jobs
+                .armed_outcomes
+                .push_back(JobOutcome::Cancel);
+        }
+    }
+    FaultEffect::Go {
+        db_locked,
+        answer_after,
+    }
+}
+
 async fn graphql_endpoint(
     State(shared): State<Arc<Shared>>,
     ConnectInfo(conn): ConnectInfo<ConnHandle>,
@@ -116,50 +180,19 @@ async fn graphql_endpoint(
             prepared.is_mutation,
             &prepared.root_fields,
         );
-        let mut db_locked = false;
-        let mut answer_after = None;
-        match shared.faults.take_for(&prepared.root_fields) {
-            None => {}
-            Some(Fault::Http500) => {
-                return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
-            }
-            Some(Fault::Status(code)) => {
-                let status =
-                    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                return (status, status.canonical_reason().unwrap_or("error")).into_response();
-            }
-            Some(Fault::StatusWithRetryAfter(code, seconds)) => {
-                let status =
-                    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                return (
-                    status,
-                    [(header::RETRY_AFTER, seconds.to_string())],
-                    status.canonical_reason().unwrap_or("error"),
-                )
-                    .into_response();
-            }
-            Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
-            Some(Fault::SlowAnswer(d)) => answer_after = Some(d),
-            Some(Fault::DropConnection) => {
-                conn.kill();
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-            Some(Fault::DatabaseLocked) => db_locked = true,
-            Some(Fault::FailNextJob(message)) => {
-                shared
-                    .state()
-                    .jobs
-                    .armed_outcomes
-                    .push_back(JobOutcome::Fail(message));
-            }
-            Some(Fault::CancelNextJob) => {
-                shared
-                    .state()
-                    .jobs
-                    .armed_outcomes
-                    .push_back(JobOutcome::Cancel);
-            }
-        }
+        let (db_locked, answer_after) = match apply_fault(
+            &shared,
+            &conn,
+            shared.faults.take_for(&prepared.root_fields),
+        )
+        .await
+        {
+            FaultEffect::Reply(response) => return response,
+            FaultEffect::Go {
+                db_locked,
+                answer_after,
+            } => (db_locked, answer_after),
+        };
         let executed = if prepared.is_mutation {
             let _writer = shared.writer.lock().await;
             let executed = shared.execute(&prepared, db_locked);

@@ -1,4 +1,4 @@
-//! Test support: an in-memory Stash, metadata repository and state store, each behind the
+//! Test helpers (every crate keeps them in `tests/common/`): an in-memory Stash, metadata repository and state store, each behind the
 //! mockall mock of its port, so engine tests run several syncs against state that persists
 //! between runs and count every port call.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
