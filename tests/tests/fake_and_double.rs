@@ -128,9 +128,18 @@ async fn sync(
 }
 
 fn assert_same(step: &str, fake: &Value, double: &Value) {
-    assert_eq!(
-        fake, double,
-        "{step}: the fake and the double disagree\nfake:   {fake:#}\ndouble: {double:#}"
+    let (f, d) = (fake.as_object().unwrap(), double.as_object().unwrap());
+    let keys: BTreeSet<&String> = f.keys().chain(d.keys()).collect();
+    let differ: Vec<String> = keys
+        .into_iter()
+        .filter(|k| f.get(*k) != d.get(*k))
+        .take(8)
+        .map(|k| format!("{k}:\n  fake:   {}\n  double: {}", json!(f.get(k)), json!(d.get(k))))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{step}: the fake and the double disagree on\n{}",
+        differ.join("\n")
     );
 }
 

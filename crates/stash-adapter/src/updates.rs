@@ -1,6 +1,9 @@
 //! Batched updates: `scenesUpdate` / `imagesUpdate` / `galleriesUpdate` in chunks (each chunk
 //! one all-or-nothing transaction on the server). A chunk the server refuses is bisected until
-//! the bad items are isolated and reported; the rest are applied. Also `addGalleryImages`,
+//! the bad items are isolated and reported; the rest are applied. A chunk refused over a stale
+//! reference (a performer, studio or tag Stash no longer has) is not bisected: every item in
+//! it is reported with [`MediaServerError::StaleReference`], for the caller to heal the
+//! reference and send them again. Also `addGalleryImages`,
 //! aliased many to a request. All of these are idempotent, so transient failures are retried.
 
 use cynic::MutationBuilder;
@@ -62,6 +65,15 @@ impl StashClient {
             };
             match result {
                 Ok(()) => outcome.applied.extend(chunk.into_iter().map(|(id, _)| id)),
+                Err(e) if e.is_stale_reference() => {
+                    // A deleted performer, studio or tag: halving the chunk down to every item
+                    // would only find the items that refer to it one request at a time. The
+                    // caller heals the reference and sends the whole chunk again.
+                    tracing::debug!(operation = %name, items = chunk.len(), error = %e, "chunk refused over a stale reference");
+                    outcome
+                        .failed
+                        .extend(chunk.into_iter().map(|(id, _)| (id, e.clone())));
+                }
                 Err(e) if item_level(&e) && chunk.len() == 1 => {
                     let mut chunk = chunk;
                     if let Some((id, _)) = chunk.pop() {

@@ -233,7 +233,9 @@ pub trait MediaServer: Send + Sync {
         codes: &[String],
     ) -> Result<HashMap<String, Vec<Gallery>>, MediaServerError>;
 
-    /// Applies scene patches in chunks; a failing item is isolated and reported, the rest applied.
+    /// Applies scene patches in chunks; a failing item is isolated and reported, the rest
+    /// applied. A chunk refused over a stale reference is reported whole (each of its items
+    /// with [`MediaServerError::StaleReference`]): heal the reference, then send them again.
     async fn update_scenes(
         &self,
         patches: &[ScenePatch],

@@ -263,6 +263,22 @@ impl FakeStash {
         }
     }
 
+    /// Stash keeps one join table of scenes and galleries: a gallery's scenes list it too.
+    fn link_scenes(&mut self, gallery: &GalleryId) {
+        let scenes = self
+            .galleries
+            .get(gallery)
+            .map(|g| g.scene_ids.clone())
+            .unwrap_or_default();
+        for s in scenes {
+            if let Some(scene) = self.scenes.get_mut(&s)
+                && !scene.fields.gallery_ids.contains(gallery)
+            {
+                scene.fields.gallery_ids.push(gallery.clone());
+            }
+        }
+    }
+
     fn stamp_fields_mut(&mut self) -> Vec<&mut StampFields> {
         self.scenes
             .values_mut()
@@ -628,6 +644,7 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
                     if let Some(o) = p.organized {
                         g.organized = o;
                     }
+                    s.link_scenes(&p.id);
                     out.applied.push(p.id.clone());
                 }
                 None => out.failed.push((p.id.clone(), not_found("gallery"))),
@@ -661,6 +678,7 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
                 user_created: true,
             };
             s.galleries.insert(g.id.clone(), g.clone());
+            s.link_scenes(&g.id);
             out.insert(n.key.clone(), Ok(g));
         }
         Ok(out)
