@@ -134,7 +134,13 @@ fn assert_same(step: &str, fake: &Value, double: &Value) {
         .into_iter()
         .filter(|k| f.get(*k) != d.get(*k))
         .take(8)
-        .map(|k| format!("{k}:\n  fake:   {}\n  double: {}", json!(f.get(k)), json!(d.get(k))))
+        .map(|k| {
+            format!(
+                "{k}:\n  fake:   {}\n  double: {}",
+                json!(f.get(k)),
+                json!(d.get(k))
+            )
+        })
         .collect();
     assert!(
         differ.is_empty(),

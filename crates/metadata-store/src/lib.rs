@@ -1,15 +1,19 @@
-//! The metadata-store adapter: reads fansly-scraper metadata databases (PostgreSQL, SQLite)
-//! through sea-orm and implements [`domain::ports::MetadataRepository`]; also the SQLite
-//! [`domain::ports::SyncStateStore`] ([`sync_state::SqliteSyncState`]).
+//! The metadata-store adapter, in three parts that share sea-orm and the database plumbing:
 //!
-//! Map of the crate:
-//! - [`entities`]: the upstream tables sync reads, names and types exactly as upstream.
-//! - [`migration`]: our own migrations, for empty databases only.
-//! - [`MetadataStore`] (`store`): open by URL, detect upstream, page through content.
-//! - `load` / `resolve`: batched loading of a page's references, then assembly into items.
-//! - `unattached`: downloaded media no attachment reaches (the upstream attachments gap).
-//! - [`sync_state`]: our own sync-state database.
-//! - [`testing`] (feature `testing`): test databases and a fixture builder.
+//! 1. **The reader**: [`MetadataStore`] implements [`domain::ports::MetadataRepository`] over
+//!    fansly-scraper metadata databases (PostgreSQL, SQLite).
+//!    - [`entities`]: the upstream tables sync reads, names and types exactly as upstream.
+//!    - [`migration`]: our own migrations, for empty databases only.
+//!    - `store`: open by URL, detect upstream, page through content ([`cursor`]).
+//!    - `load` / `resolve`: batched loading of a page's references, then assembly into items.
+//!    - `unattached`: downloaded media no attachment reaches (the upstream attachments gap).
+//!    - [`counting`]: the connection that counts statements (tests and benchmarks).
+//! 2. **The importer** ([`import`]): saved Fansly API JSON into a metadata database, one
+//!    transaction per file (`fansly-stash import`).
+//! 3. **The sync-state store** ([`sync_state`]): [`sync_state::SqliteSyncState`] implements
+//!    [`domain::ports::SyncStateStore`], our own memory between runs.
+//!
+//! [`testing`] (feature `testing`): test databases and a fixture builder.
 
 pub mod counting;
 pub mod cursor;

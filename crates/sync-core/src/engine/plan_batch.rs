@@ -95,7 +95,7 @@ pub(crate) struct EarlyFailure {
 }
 
 /// One batch, planned and ready for the sink.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct PlannedBatch {
     pub(crate) items: usize,
     pub(crate) scenes: Vec<StampWrite<SceneId>>,
@@ -119,17 +119,9 @@ impl PlannedBatch {
     fn new(items: usize, generation: u32, creator: &str) -> Self {
         Self {
             items,
-            scenes: Vec::new(),
-            images: Vec::new(),
-            gallery_creates: Vec::new(),
-            gallery_updates: Vec::new(),
-            gallery_links: Vec::new(),
-            settled: Vec::new(),
-            forget: Vec::new(),
-            failed: Vec::new(),
             outcome: Outcome::new(creator),
             generation,
-            source: Vec::new(),
+            ..Self::default()
         }
     }
 

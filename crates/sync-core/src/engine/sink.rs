@@ -16,7 +16,7 @@ use super::plan_batch::{GalleryFollowUp, PlannedBatch, WrittenKeys};
 use crate::error::CreatorError;
 use crate::options::SyncOptions;
 use crate::planner::{Action, PlannedChange, gallery_fields, new_gallery_fields, stamp_fields};
-use crate::state::StateWriter;
+use crate::state::{StateKey, StateWriter};
 
 /// Where a run's writes go.
 #[derive(Debug)]
@@ -123,13 +123,9 @@ impl PlanTable {
     fn apply(&mut self, batch: PlannedBatch) -> Applied {
         let mut out = batch.outcome;
         let creator = out.creator().to_owned();
-        let change = |kind, action, key: String, stash_id: Option<String>, fields| PlannedChange {
-            creator: creator.to_owned(),
-            kind,
-            action,
-            key,
-            stash_id,
-            fields,
+        let mut rows = Rows {
+            table: self,
+            creator: &creator,
         };
         for f in &batch.failed {
             out.failed(f.kind, &f.key, &f.error);
@@ -137,64 +133,45 @@ impl PlanTable {
         for g in &batch.gallery_creates {
             out.created(EntityKind::Gallery);
             let fields = new_gallery_fields(&g.gallery);
-            let key = g.follow.key.to_string();
-            self.push(change(
+            rows.add(
                 EntityKind::Gallery,
                 Action::Create,
-                key,
+                &g.follow.key,
                 None,
                 fields,
-            ));
+            );
         }
         for g in &batch.gallery_updates {
             out.updated(EntityKind::Gallery);
-            let (key, id) = (g.follow.key.to_string(), Some(g.patch.id.to_string()));
+            let id = Some(g.patch.id.to_string());
             let fields = gallery_fields(&g.patch);
-            self.push(change(EntityKind::Gallery, Action::Update, key, id, fields));
+            rows.add(
+                EntityKind::Gallery,
+                Action::Update,
+                &g.follow.key,
+                id,
+                fields,
+            );
         }
         for s in &batch.scenes {
             out.updated(EntityKind::Scene);
-            let (key, id) = (s.key.to_string(), Some(s.patch.id.to_string()));
-            self.push(change(
-                EntityKind::Scene,
-                Action::Update,
-                key,
-                id,
-                stamp_fields(&s.patch),
-            ));
+            let (id, fields) = (Some(s.patch.id.to_string()), stamp_fields(&s.patch));
+            rows.add(EntityKind::Scene, Action::Update, &s.key, id, fields);
         }
         for s in &batch.images {
             out.updated(EntityKind::Image);
-            let (key, id) = (s.key.to_string(), Some(s.patch.id.to_string()));
-            self.push(change(
-                EntityKind::Image,
-                Action::Update,
-                key,
-                id,
-                stamp_fields(&s.patch),
-            ));
+            let (id, fields) = (Some(s.patch.id.to_string()), stamp_fields(&s.patch));
+            rows.add(EntityKind::Image, Action::Update, &s.key, id, fields);
         }
-        let follow_ups = batch
-            .gallery_creates
-            .iter()
-            .map(|g| (None, &g.follow))
-            .chain(
-                batch
-                    .gallery_updates
-                    .iter()
-                    .map(|g| (Some(g.patch.id.to_string()), &g.follow)),
-            )
-            .chain(
-                batch
-                    .gallery_links
-                    .iter()
-                    .map(|g| (Some(g.id.to_string()), &g.follow)),
-            );
-        for (id, f) in follow_ups {
-            self.follow_up(&change, id, f);
+        for g in &batch.gallery_creates {
+            rows.follow_up(None, &g.follow);
         }
-        for _ in &batch.gallery_links {
+        for g in &batch.gallery_updates {
+            rows.follow_up(Some(g.patch.id.to_string()), &g.follow);
+        }
+        for g in &batch.gallery_links {
             out.updated(EntityKind::Gallery);
+            rows.follow_up(Some(g.id.to_string()), &g.follow);
         }
         Applied {
             outcome: out,
@@ -202,37 +179,57 @@ impl PlanTable {
             written: WrittenKeys::default(),
         }
     }
+}
+
+/// Adds one creator's rows to the plan.
+struct Rows<'a> {
+    table: &'a mut PlanTable,
+    creator: &'a str,
+}
+
+impl Rows<'_> {
+    fn add(
+        &mut self,
+        kind: EntityKind,
+        action: Action,
+        key: &StateKey,
+        stash_id: Option<String>,
+        fields: Vec<String>,
+    ) {
+        self.table.push(PlannedChange {
+            creator: self.creator.to_owned(),
+            kind,
+            action,
+            key: key.to_string(),
+            stash_id,
+            fields,
+        });
+    }
 
     /// The image links and chapters of one gallery.
-    fn follow_up(
-        &mut self,
-        change: &impl Fn(EntityKind, Action, String, Option<String>, Vec<String>) -> PlannedChange,
-        id: Option<String>,
-        f: &GalleryFollowUp,
-    ) {
-        let key = f.key.to_string();
+    fn follow_up(&mut self, id: Option<String>, f: &GalleryFollowUp) {
         if !f.images.is_empty() {
             let fields = vec![format!("add {} image(s)", f.images.len())];
-            self.push(change(
+            self.add(
                 EntityKind::Gallery,
                 Action::Link,
-                key.clone(),
+                &f.key,
                 id.clone(),
                 fields,
-            ));
+            );
         }
         for c in &f.chapters {
             let fields = vec![
                 format!("title = {:?}", c.title),
                 format!("image_index = {}", c.image_index),
             ];
-            self.push(change(
+            self.add(
                 EntityKind::Chapter,
                 Action::Create,
-                key.clone(),
+                &f.key,
                 id.clone(),
                 fields,
-            ));
+            );
         }
     }
 }
