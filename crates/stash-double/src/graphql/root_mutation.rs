@@ -57,7 +57,8 @@ pub(crate) fn resolve<'a, 'c: 'a>(
         Ok(obj.list(ids.into_iter().map(|id| node_for(target, id)).collect()))
     };
     let bulk_run = |target: Target| -> Result<ResolvedValue<'a>, FieldError> {
-        let ids = bulk::bulk_update(&mut ctx.st.borrow_mut(), target, &object_input(&arg))
+        let text = crate::graphql::args::Strings::of(&ctx.cfg);
+        let ids = bulk::bulk_update(&mut ctx.st.borrow_mut(), text, target, &object_input(&arg))
             .map_err(ferr)?;
         written(ids.len());
         Ok(obj.list(ids.into_iter().map(|id| node_for(target, id)).collect()))
@@ -68,16 +69,18 @@ pub(crate) fn resolve<'a, 'c: 'a>(
     };
     match info.field_name() {
         "performerCreate" => {
-            let id =
-                create::performer(&mut ctx.st.borrow_mut(), &object_input(&arg)).map_err(ferr)?;
+            let id = create::performer(&mut ctx.st.borrow_mut(), &ctx.cfg, &object_input(&arg))
+                .map_err(ferr)?;
             Ok(created(id, Node::Performer))
         }
         "studioCreate" => {
-            let id = create::studio(&mut ctx.st.borrow_mut(), &object_input(&arg)).map_err(ferr)?;
+            let id = create::studio(&mut ctx.st.borrow_mut(), &ctx.cfg, &object_input(&arg))
+                .map_err(ferr)?;
             Ok(created(id, Node::Studio))
         }
         "tagCreate" => {
-            let id = create::tag(&mut ctx.st.borrow_mut(), &object_input(&arg)).map_err(ferr)?;
+            let id = create::tag(&mut ctx.st.borrow_mut(), &ctx.cfg, &object_input(&arg))
+                .map_err(ferr)?;
             Ok(created(id, Node::Tag))
         }
         "galleryCreate" => {
@@ -121,6 +124,13 @@ pub(crate) fn resolve<'a, 'c: 'a>(
             let id = ctx.st.borrow_mut().jobs.add("Scanning...", paths);
             ctx.queued_jobs.borrow_mut().push(id);
             Ok(leaf(json!(id.to_string())))
+        }
+        "stopJob" => {
+            let args = serde_json::to_value(info.arguments()).unwrap_or(Value::Null);
+            let id = crate::graphql::args::parse_id(args.get("job_id").unwrap_or(&Value::Null))
+                .map_err(ferr)?;
+            ctx.st.borrow_mut().jobs.stop(id);
+            Ok(leaf(json!(true)))
         }
         other => Err(ferr(format!(
             "field {other} is not implemented by the double"

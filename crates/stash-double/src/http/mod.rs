@@ -181,7 +181,8 @@ async fn graphql_endpoint(
         if let Some(d) = answer_after {
             tokio::time::sleep(d).await;
         }
-        json_response(200, false, &executed.body)
+        let graphql_response = graphql::graphql_response_type(&shared.cfg, accept);
+        json_response(200, graphql_response, &executed.body)
     }
     .instrument(span)
     .await

@@ -1,5 +1,9 @@
 //! The `find*` pipeline: `ids` lookups (input order, missing or duplicated ids fail), or
 //! filter + `q` + sort (per-type allow-list) + paging (`per_page: -1` = everything).
+//!
+//! From v0.30 an `ids` list is checked first (`validating ids: duplicate id found: N`) and a
+//! non-numeric id says `converting ids: strconv.Atoi: ...`; before, a bad id gives the bare
+//! `strconv.Atoi` error and a duplicate fails as not found.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,6 +43,7 @@ pub(crate) fn find<T: Findable>(
     ids: Option<&Value>,
     object_filter: Option<&Value>,
     find_filter: Option<&Value>,
+    checks_id_lists: bool,
 ) -> Result<Page, String> {
     let wanted: Vec<Id> = ids
         .and_then(Value::as_array)
@@ -46,13 +51,29 @@ pub(crate) fn find<T: Findable>(
         .unwrap_or_default();
     let raw_len = ids.and_then(Value::as_array).map_or(0, Vec::len);
     if raw_len > 0 {
+        if checks_id_lists {
+            let mut seen = BTreeSet::new();
+            for v in ids.and_then(Value::as_array).into_iter().flatten() {
+                let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                if !seen.insert(text.clone()) {
+                    return Err(format!("validating ids: duplicate id found: {text}"));
+                }
+            }
+        }
+        let converting = if checks_id_lists {
+            "converting ids: "
+        } else {
+            ""
+        };
         if let Some(bad) = ids
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .find(|v| crate::graphql::args::id_of(v).is_none())
         {
-            return Err(format!("strconv.Atoi: parsing {bad}: invalid syntax"));
+            return Err(format!(
+                "{converting}strconv.Atoi: parsing {bad}: invalid syntax"
+            ));
         }
         let mut seen = BTreeSet::new();
         for id in &wanted {

@@ -13,7 +13,7 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use stash_double::DoubleConfig;
+use stash_double::{DoubleConfig, StashVersion};
 
 use crate::common::write_unique;
 use crate::replay::{API_KEY, Replay};
@@ -50,12 +50,18 @@ pub struct Case {
 pub enum Hook {
     /// Until `jobQueue` holds exactly this many jobs, the first RUNNING (0: `null`).
     QueueLen(usize),
+    /// Lets the jobs held by [`stash_double::StashDouble::hold_job`] go on.
+    Release,
 }
 
 impl Hook {
     /// Waits; an error says what never happened.
     pub async fn run(self, replay: &Replay) -> Result<(), String> {
         match self {
+            Hook::Release => {
+                replay.double.release_jobs();
+                Ok(())
+            }
             Hook::QueueLen(n) => {
                 let deadline = Instant::now() + Duration::from_secs(10);
                 loop {
@@ -91,8 +97,10 @@ fn with_key(c: &mut DoubleConfig) {
 }
 
 fn v0_27_2(c: &mut DoubleConfig) {
-    c.version = "v0.27.2".into();
-    c.app_schema = 68;
+    let v = StashVersion::V0_27_2;
+    c.version = v.version().into();
+    c.hash = v.hash().into();
+    c.app_schema = v.app_schema();
 }
 
 fn library_paths(c: &mut DoubleConfig) {
@@ -138,6 +146,25 @@ fn tag_beach(r: &mut Replay) -> Pin<Box<dyn Future<Output = ()> + '_>> {
 
 fn some_files(r: &mut Replay) -> Pin<Box<dyn Future<Output = ()> + '_>> {
     Box::pin(async move { write_files(r.lib.path(), "photo", "jpg", 3) })
+}
+
+/// Jobs 4, 5, 6 of the transcript are the double's 1, 2, 3: the second stays running (held)
+/// while the third waits, as the real server's did.
+fn second_job_held(r: &mut Replay) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        write_files(r.lib.path(), "photo", "jpg", 3);
+        r.double.hold_job(2);
+    })
+}
+
+/// The real scan imported 51 images before it was stopped: here they are scanned before, more
+/// files wait unscanned, and the job is held running until the stop.
+fn fifty_one_images_and_a_held_scan(r: &mut Replay) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        scanned(r, "photo", "jpg", 51).await;
+        write_files(r.lib.path(), "later", "jpg", 20);
+        r.double.hold_job(1);
+    })
 }
 
 fn auth_library(r: &mut Replay) -> Pin<Box<dyn Future<Output = ()> + '_>> {
@@ -320,15 +347,20 @@ pub const CASES: &[Case] = &[
         file: "v0.30.1/m2_job_queue_and_stop.txt",
         coverage: Coverage::Replayed {
             config: nothing,
-            prepare: some_files,
-            hooks: &[(3, Hook::QueueLen(2)), (7, Hook::QueueLen(0))],
+            prepare: second_job_held,
+            // Job 5 had finished by the time it was asked to stop (it ended FINISHED).
+            hooks: &[
+                (3, Hook::QueueLen(2)),
+                (6, Hook::Release),
+                (6, Hook::QueueLen(0)),
+            ],
         },
     },
     Case {
         file: "v0.30.1/m3_stop_running_scan.txt",
         coverage: Coverage::Replayed {
             config: nothing,
-            prepare: some_files,
+            prepare: fifty_one_images_and_a_held_scan,
             hooks: &[(1, Hook::QueueLen(1)), (2, Hook::QueueLen(0))],
         },
     },

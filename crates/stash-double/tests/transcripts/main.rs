@@ -113,7 +113,11 @@ async fn the_double_answers_every_recorded_exchange_like_the_real_stash() {
                 let mut replay = start(*config).await;
                 prepare(&mut replay).await;
                 let report = replay::replay_all(t, &mut replay, |i| {
-                    hooks.iter().find(|(at, _)| *at == i).map(|(_, h)| *h)
+                    hooks
+                        .iter()
+                        .filter(|(at, _)| *at == i)
+                        .map(|(_, h)| *h)
+                        .collect()
                 })
                 .await;
                 summary.push_str(&report.render());

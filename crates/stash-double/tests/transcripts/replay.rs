@@ -338,7 +338,7 @@ impl FileReport {
 /// Replays every exchange of `t`, calling `before(index, replay)` ahead of each.
 pub async fn replay_all<F>(t: &Transcript, replay: &mut Replay, mut before: F) -> FileReport
 where
-    F: FnMut(usize) -> Option<crate::cases::Hook>,
+    F: FnMut(usize) -> Vec<crate::cases::Hook>,
 {
     let mut report = FileReport {
         name: t.name.clone(),
@@ -346,10 +346,10 @@ where
     };
     for (i, ex) in t.exchanges.iter().enumerate() {
         let mut diffs = Vec::new();
-        if let Some(hook) = before(i)
-            && let Err(e) = hook.run(replay).await
-        {
-            diffs.push(e);
+        for hook in before(i) {
+            if let Err(e) = hook.run(replay).await {
+                diffs.push(e);
+            }
         }
         diffs.extend(replay.check(ex).await);
         report.exchanges.push((ex.line, ex.notes.clone(), diffs));
