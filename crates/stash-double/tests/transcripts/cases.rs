@@ -407,11 +407,12 @@ pub const CASES: &[Case] = &[
     Case {
         file: "v0.30.1/r_plugin_raw_task.txt",
         coverage: Coverage::Pending {
-            why: "PENDING r_plugin_raw_task: the plugin's `configuration { plugins(include: [\"factcheck\"]) }` \
-                  with the session cookie needs the double's cookie auth and `configuration { plugins }` \
-                  (the plugin engineer's branch). When merging it, make this case Replayed: \
-                  configurePlugin(plugin_id:\"factcheck\", input:{metadata_db:\"postgres://x\", batch_size: 100}) \
-                  in prepare, log in for a session cookie, and replay the recorded request and answer.",
+            why: "PENDING r_plugin_raw_task: its exchange (the plugin's `configuration { plugins(include: [\"factcheck\"]) }` \
+                  with the session cookie) needs the double's cookie auth and `configuration { plugins }`, which the \
+                  plugin engineer's branch adds. When merging it, make this case `Coverage::Replayed { config: nothing, \
+                  prepare: plugin_settings, hooks: &[] }` with `fn plugin_settings(r)` running \
+                  `mutation { configurePlugin(plugin_id:\"factcheck\", input:{metadata_db:\"postgres://x\", batch_size: 100}) }` \
+                  (r.gql) and setting `r.session = Some(r.double.log_in())`.",
             still_pending: double_lacks_plugins,
         },
     },

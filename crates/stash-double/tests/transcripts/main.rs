@@ -44,6 +44,7 @@ async fn start(config: fn(&mut DoubleConfig)) -> Replay {
         http: reqwest::Client::new(),
         lib,
         ids: replay::IdMap::default(),
+        session: None,
     }
 }
 
@@ -70,6 +71,15 @@ fn every_transcript_file_has_a_case_and_every_case_a_file() {
         .filter(|f| !transcripts.iter().any(|t| t.name == *f))
         .collect();
     assert!(stale.is_empty(), "cases without a transcript: {stale:?}");
+    let plugin = transcripts
+        .iter()
+        .find(|t| t.name == "v0.30.1/r_plugin_raw_task.txt")
+        .expect("the plugin transcript");
+    assert_eq!(
+        plugin.exchanges.len(),
+        1,
+        "the plugin's narrated request is read as an exchange, ready to replay"
+    );
     for t in &transcripts {
         if let Some(c) = cases::case(&t.name)
             && matches!(c.coverage, Coverage::Replayed { .. })

@@ -166,6 +166,8 @@ pub struct Replay {
     pub http: reqwest::Client,
     pub lib: tempfile::TempDir,
     pub ids: IdMap,
+    /// The `session` cookie value a case logged in for (stands for `<value>`).
+    pub session: Option<String>,
 }
 
 fn mime(v: &str) -> String {
@@ -190,7 +192,11 @@ impl Replay {
                 continue;
             }
             has_content_type |= name.eq_ignore_ascii_case("content-type");
-            builder = builder.header(name.as_str(), value.replace("<API_KEY>", API_KEY));
+            let mut value = value.replace("<API_KEY>", API_KEY);
+            if let Some(session) = &self.session {
+                value = value.replace("session=<value>", &format!("session={session}"));
+            }
+            builder = builder.header(name.as_str(), value);
         }
         if !has_content_type {
             // The transcripts list only the headers that matter; every client posts JSON.

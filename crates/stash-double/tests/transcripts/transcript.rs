@@ -2,8 +2,11 @@
 //! `### request` block (request line, headers, body) and the `### response` block that follows
 //! it (status line, headers, body), with the `#` comment lines written above the request.
 //!
-//! Anything else (`## ...` narrative, `### stash.log ...` notes and their lines) is kept out of
-//! the exchanges: it describes what happened, it is not something to replay.
+//! One narrated form is an exchange too: a line `## the plugin then POSTed <query> with header
+//! <Name>: <value>; the answer:` followed by the JSON body of the 200 answer
+//! (`r_plugin_raw_task`, where a plugin process made the request). Anything else (`## ...`
+//! narrative, `### stash.log ...` notes and their lines) is kept out of the exchanges: it
+//! describes what happened, it is not something to replay.
 
 use std::path::Path;
 
@@ -83,41 +86,59 @@ fn is_header_line(line: &str) -> Option<(String, String)> {
     valid.then(|| (name.to_owned(), value.trim().to_owned()))
 }
 
+type Pending = Option<(Request, usize, Vec<String>)>;
+
+/// Completes the exchange in progress, if both halves were read.
+fn finish_exchange(
+    exchanges: &mut Vec<Exchange>,
+    request: &mut Pending,
+    response: &mut Option<Response>,
+) {
+    if let (Some((req, line, notes)), Some(mut resp)) = (request.take(), response.take()) {
+        resp.body = resp.body.trim().to_owned();
+        exchanges.push(Exchange {
+            notes,
+            request: Request {
+                body: req.body.trim().to_owned(),
+                ..req
+            },
+            response: resp,
+            line,
+        });
+    }
+}
+
 /// Parses a transcript; `name` is how messages refer to it.
 pub fn parse(name: &str, text: &str) -> Result<Transcript, String> {
     let mut exchanges = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut block = Block::Outside;
-    let mut request: Option<(Request, usize, Vec<String>)> = None;
+    let mut request: Pending = None;
     let mut response: Option<Response> = None;
     // Where we are inside a request/response block: start line seen, headers done.
     let mut started = false;
     let mut in_body = false;
 
-    let mut finish_exchange = |request: &mut Option<(Request, usize, Vec<String>)>,
-                               response: &mut Option<Response>| {
-        if let (Some((req, line, notes)), Some(mut resp)) = (request.take(), response.take()) {
-            resp.body = resp.body.trim().to_owned();
-            exchanges.push(Exchange {
-                notes,
-                request: Request {
-                    body: req.body.trim().to_owned(),
-                    ..req
-                },
-                response: resp,
-                line,
-            });
-        }
-    };
-
-    for (i, raw) in text.lines().enumerate() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, raw) in lines.iter().enumerate() {
         let line = raw.trim_end_matches('\r');
         let n = i + 1;
+        if block != Block::Request
+            && let Some(narrated) = narrated(line, lines.get(i + 1).copied(), n, &notes)
+        {
+            if block == Block::Response {
+                finish_exchange(&mut exchanges, &mut request, &mut response);
+            }
+            block = Block::Outside;
+            exchanges.push(narrated);
+            notes.clear();
+            continue;
+        }
         if line == "### request" {
             if block == Block::Request {
                 return Err(format!("{name}:{n}: a request without a response"));
             }
-            finish_exchange(&mut request, &mut response);
+            finish_exchange(&mut exchanges, &mut request, &mut response);
             request = Some((
                 Request {
                     method: String::new(),
@@ -153,7 +174,7 @@ pub fn parse(name: &str, text: &str) -> Result<Transcript, String> {
                 return Err(format!("{name}:{n}: request interrupted by '{line}'"));
             }
             if block == Block::Response {
-                finish_exchange(&mut request, &mut response);
+                finish_exchange(&mut exchanges, &mut request, &mut response);
             }
             block = if line.starts_with("### ") {
                 Block::Note
@@ -215,10 +236,35 @@ pub fn parse(name: &str, text: &str) -> Result<Transcript, String> {
     if block == Block::Request {
         return Err(format!("{name}: ends inside a request"));
     }
-    finish_exchange(&mut request, &mut response);
+    finish_exchange(&mut exchanges, &mut request, &mut response);
     Ok(Transcript {
         name: name.to_owned(),
         exchanges,
+    })
+}
+
+/// `## the plugin then POSTed <query> with header <Name>: <value>; the answer:` + body line.
+fn narrated(line: &str, next: Option<&str>, n: usize, notes: &[String]) -> Option<Exchange> {
+    let rest = line.strip_prefix("## ")?;
+    let (_, rest) = rest.split_once(" POSTed ")?;
+    let (query, rest) = rest.split_once(" with header ")?;
+    let header = rest.strip_suffix("; the answer:")?;
+    let (name, value) = header.split_once(':')?;
+    let body = next?.trim();
+    Some(Exchange {
+        notes: notes.to_vec(),
+        request: Request {
+            method: "POST".into(),
+            target: "/graphql".into(),
+            headers: vec![(name.trim().to_owned(), value.trim().to_owned())],
+            body: serde_json::json!({ "query": query.trim() }).to_string(),
+        },
+        response: Response {
+            status: 200,
+            headers: Vec::new(),
+            body: body.to_owned(),
+        },
+        line: n,
     })
 }
 
@@ -282,6 +328,24 @@ mod tests {
         assert_eq!(b.response.body, "");
         assert_eq!(b.response.header("Www-Authenticate"), Some("FormBased"));
         assert_eq!(t.exchanges[2].response.body, "{\"data\":{}}");
+    }
+
+    #[test]
+    fn a_narrated_plugin_request_is_an_exchange() {
+        let text = "# r: a plugin\n## what it read\n{\"a\": 1}\n## the plugin then POSTed { configuration { plugins(include: [\"x\"]) } } with header Cookie: session=<value>; the answer:\n{\"data\":{\"configuration\":{\"plugins\":{}}}}\n## more narrative\n";
+        let t = parse("r.txt", text).unwrap();
+        assert_eq!(t.exchanges.len(), 1);
+        let ex = &t.exchanges[0];
+        assert_eq!(ex.request.header("cookie"), Some("session=<value>"));
+        assert_eq!(
+            ex.request.body,
+            r#"{"query":"{ configuration { plugins(include: [\"x\"]) } }"}"#
+        );
+        assert_eq!(ex.response.status, 200);
+        assert_eq!(
+            ex.response.body,
+            r#"{"data":{"configuration":{"plugins":{}}}}"#
+        );
     }
 
     #[test]
