@@ -122,7 +122,7 @@ pub fn unnamed_creator_reason(account: &Account) -> String {
 
 /// The name of a creator's studio: `<username> (Fansly)`.
 pub fn creator_studio_name(username: &str) -> String {
-    format!("{username} (Fansly)")
+    format!("{} (Fansly)", username.trim())
 }
 
 /// The network studio every creator studio hangs under.
