@@ -19,7 +19,7 @@ use crate::wiring;
 /// The fansly-scraper Alembic head this build was written against.
 pub const KNOWN_UPSTREAM_REVISION: &str = "b6d60f698c27";
 
-/// The appSchema from which partial dates and studio URLs work (Stash v0.30).
+/// The appSchema from which partial dates and studio URL lists work (Stash v0.30).
 const FULL_FEATURE_APP_SCHEMA: i32 = 75;
 
 /// How one check went.
@@ -202,7 +202,7 @@ async fn check_stash(config: &Config, findings: &mut Vec<Finding>) -> Option<Sta
                 findings.push(Finding::warn(
                     "Stash version",
                     format!("{version}, appSchema {}", info.app_schema),
-                    "upgrade Stash to v0.30 or newer for partial dates and studio URLs (they are left out until then)",
+                    "supported; until v0.30 partial dates are written as full dates (2024-05 as 2024-05-01) and a studio keeps only its first URL: upgrade Stash to v0.30 or newer for those",
                 ));
             } else {
                 findings.push(Finding::ok(
@@ -247,7 +247,7 @@ async fn check_stash(config: &Config, findings: &mut Vec<Finding>) -> Option<Sta
                         Finding::fail(
                             "Stash version",
                             message,
-                            "do what the message says in the Stash web UI, then run check again",
+                            "do what the message says (upgrade Stash, or finish its setup or migration in the Stash web UI), then run check again",
                         )
                         .unusable(),
                     );
