@@ -547,18 +547,33 @@ fn every_document_is_valid_on_every_supported_release() {
 
 #[test]
 fn every_operation_is_in_the_catalog() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ops");
+    // Every root operation of the crate: a `graphql_type = "Query"`/`"Mutation"` fragment.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut dirs = vec![src];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("upstream_check.rs")
+            {
+                files.push(p);
+            }
+        }
+    }
     let mut names: Vec<String> = Vec::new();
-    for file in ["queries.rs", "mutations.rs"] {
-        let text = std::fs::read_to_string(dir.join(file)).unwrap();
-        // A root operation: `graphql_type = "Query"`/`"Mutation"` in its #[cynic(...)].
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
         for chunk in text.split("#[cynic(").skip(1) {
-            let (attr, rest) = chunk.split_once(")]").unwrap();
+            let Some((attr, rest)) = chunk.split_once(")]") else {
+                continue;
+            };
             if attr.contains("graphql_type = \"Query\"")
                 || attr.contains("graphql_type = \"Mutation\"")
             {
                 let name = rest
-                    .split("pub struct ")
+                    .split("struct ")
                     .nth(1)
                     .and_then(|r| r.split_whitespace().next())
                     .unwrap();
