@@ -193,57 +193,19 @@ fn criterion() -> StringCriterionInput {
 
 /// Every document the adapter sends to a server like `info`, gates applied.
 fn documents(info: &ServerInfo) -> Vec<Doc> {
-    let partial = info.partial_dates();
-    let scene = convert::scene_update(&stamp(SceneId::new("1")), partial);
-    let image = convert::image_update(&stamp(ImageId::new("1")), partial);
-    let gallery = convert::gallery_update(&gallery_patch(), partial);
-    let gallery_create = || GalleryCreateVariables {
-        input: gallery_create_input(info, &new_gallery()),
-    };
-    let performer = || PerformerCreateVariables {
-        input: performer_create_input(info, &performer_spec(), Some("Fansly".into())),
-    };
-    let studio = || StudioCreateVariables {
-        input: StudioUrls::of(info).create_input(&studio_spec()),
-    };
-    let tag = |n: &str| {
-        TagCreate::build(TagCreateVariables {
-            input: TagCreateInput { name: n.into() },
-        })
-    };
-    let studio_lookup = || StudioLookupVariables {
-        by_name: StudioFilterType {
-            name: Some(criterion()),
-            ..Default::default()
-        },
-        by_alias: StudioFilterType {
-            aliases: Some(criterion()),
-            ..Default::default()
-        },
-        filter: FindFilterType::all_by_id(),
-    };
-    let chapter = |g: &str| {
-        GalleryChapterCreate::build(GalleryChapterCreateVariables {
-            input: GalleryChapterCreateInput {
-                gallery_id: cynic::Id::new(g),
-                title: "c".into(),
-                image_index: 1,
-            },
-        })
-    };
-    let add_images = |g: &str| {
-        AddGalleryImages::build(AddGalleryImagesVariables {
-            input: GalleryAddInput {
-                gallery_id: cynic::Id::new(g),
-                image_ids: vec![cynic::Id::new("5")],
-            },
-        })
-    };
+    let mut docs = reads();
+    docs.extend(entities(info));
+    docs.extend(writes(info));
+    docs
+}
+
+/// The queries: server info, library paths, objects by id, file listings, jobs.
+fn reads() -> Vec<Doc> {
     let range = || IntCriterionInput {
         value: 10,
         modifier: CriterionModifier::GreaterThan,
     };
-    let mut docs = vec![
+    vec![
         doc("ServerInfoQuery", ServerInfoQuery::build(())),
         doc("LibraryPaths", LibraryPaths::build(())),
         doc("FindScenesByIds", FindScenesByIds::build(ids())),
@@ -299,6 +261,28 @@ fn documents(info: &ServerInfo) -> Vec<Doc> {
             }),
         ),
         doc(
+            "FindJob",
+            FindJob::build(FindJobVariables {
+                input: FindJobInput {
+                    id: cynic::Id::new("1"),
+                },
+            }),
+        ),
+    ]
+}
+
+/// Performer, studio and tag lookups and creates; studios by the server's URL shape.
+fn entities(info: &ServerInfo) -> Vec<Doc> {
+    let performer = || PerformerCreateVariables {
+        input: performer_create_input(info, &performer_spec(), Some("Fansly".into())),
+    };
+    let tag = |n: &str| {
+        TagCreate::build(TagCreateVariables {
+            input: TagCreateInput { name: n.into() },
+        })
+    };
+    let mut docs = vec![
+        doc(
             "PerformerLookup",
             PerformerLookup::build(PerformerLookupVariables {
                 by_name: PerformerFilterType {
@@ -330,30 +314,93 @@ fn documents(info: &ServerInfo) -> Vec<Doc> {
                 filter: FindFilterType::all_by_id(),
             }),
         ),
-        doc(
-            "FindJob",
-            FindJob::build(FindJobVariables {
-                input: FindJobInput {
-                    id: cynic::Id::new("1"),
-                },
-            }),
+        doc("PerformerCreate", PerformerCreate::build(performer())),
+        aliased(
+            "PerformerCreateBatch",
+            vec![
+                PerformerCreate::build(performer()),
+                PerformerCreate::build(performer()),
+            ],
         ),
-        doc(
-            "MetadataScan",
-            MetadataScan::build(MetadataScanVariables {
-                input: ScanMetadataInput {
-                    paths: Some(vec!["/data/alice_fansly".into()]),
-                    rescan: Some(true),
-                    scan_generate_covers: Some(false),
-                    scan_generate_previews: Some(false),
-                    scan_generate_image_previews: Some(false),
-                    scan_generate_sprites: Some(false),
-                    scan_generate_phashes: Some(false),
-                    scan_generate_thumbnails: Some(false),
-                    scan_generate_clip_previews: Some(false),
-                },
-            }),
-        ),
+        doc("TagCreate", tag("a")),
+        aliased("TagCreateBatch", vec![tag("a"), tag("b")]),
+    ];
+    docs.extend(studios(info));
+    docs
+}
+
+/// Studio lookups and creates: the one shape the adapter uses on this server (the gate).
+fn studios(info: &ServerInfo) -> Vec<Doc> {
+    let studio = || StudioCreateVariables {
+        input: StudioUrls::of(info).create_input(&studio_spec()),
+    };
+    let lookup = || StudioLookupVariables {
+        by_name: StudioFilterType {
+            name: Some(criterion()),
+            ..Default::default()
+        },
+        by_alias: StudioFilterType {
+            aliases: Some(criterion()),
+            ..Default::default()
+        },
+        filter: FindFilterType::all_by_id(),
+    };
+    match StudioUrls::of(info) {
+        StudioUrls::List => vec![
+            doc(
+                "StudioLookupWithUrls",
+                StudioLookupWithUrls::build(lookup()),
+            ),
+            doc(
+                "StudioCreateWithUrls",
+                StudioCreateWithUrls::build(studio()),
+            ),
+            aliased(
+                "StudioCreateBatch",
+                vec![
+                    StudioCreateWithUrls::build(studio()),
+                    StudioCreateWithUrls::build(studio()),
+                ],
+            ),
+        ],
+        StudioUrls::Single => vec![
+            doc("StudioLookup", StudioLookup::build(lookup())),
+            doc("StudioCreate", StudioCreate::build(studio())),
+            aliased(
+                "StudioCreateBatch",
+                vec![StudioCreate::build(studio()), StudioCreate::build(studio())],
+            ),
+        ],
+    }
+}
+
+/// Updates, gallery creates, gallery images, chapters and scans, every field set.
+fn writes(info: &ServerInfo) -> Vec<Doc> {
+    let partial = info.partial_dates();
+    let scene = convert::scene_update(&stamp(SceneId::new("1")), partial);
+    let image = convert::image_update(&stamp(ImageId::new("1")), partial);
+    let gallery = convert::gallery_update(&gallery_patch(), partial);
+    let gallery_create = || GalleryCreateVariables {
+        input: gallery_create_input(info, &new_gallery()),
+    };
+    let chapter = |g: &str| {
+        GalleryChapterCreate::build(GalleryChapterCreateVariables {
+            input: GalleryChapterCreateInput {
+                gallery_id: cynic::Id::new(g),
+                title: "c".into(),
+                image_index: 1,
+            },
+        })
+    };
+    let add_images = |g: &str| {
+        AddGalleryImages::build(AddGalleryImagesVariables {
+            input: GalleryAddInput {
+                gallery_id: cynic::Id::new(g),
+                image_ids: vec![cynic::Id::new("5")],
+            },
+        })
+    };
+    vec![
         doc(
             "ScenesUpdate",
             ScenesUpdate::build(ScenesUpdateVariables { input: vec![scene] }),
@@ -376,16 +423,6 @@ fn documents(info: &ServerInfo) -> Vec<Doc> {
                 GalleryCreate::build(gallery_create()),
             ],
         ),
-        doc("PerformerCreate", PerformerCreate::build(performer())),
-        aliased(
-            "PerformerCreateBatch",
-            vec![
-                PerformerCreate::build(performer()),
-                PerformerCreate::build(performer()),
-            ],
-        ),
-        doc("TagCreate", tag("a")),
-        aliased("TagCreateBatch", vec![tag("a"), tag("b")]),
         doc("AddGalleryImages", add_images("1")),
         aliased(
             "AddGalleryImagesBatch",
@@ -396,36 +433,24 @@ fn documents(info: &ServerInfo) -> Vec<Doc> {
             "GalleryChapterCreateBatch",
             vec![chapter("1"), chapter("2")],
         ),
-    ];
-    // The studio gate: the one shape the adapter uses on this server.
-    match StudioUrls::of(info) {
-        StudioUrls::List => docs.extend([
-            doc(
-                "StudioLookupWithUrls",
-                StudioLookupWithUrls::build(studio_lookup()),
-            ),
-            doc(
-                "StudioCreateWithUrls",
-                StudioCreateWithUrls::build(studio()),
-            ),
-            aliased(
-                "StudioCreateBatch",
-                vec![
-                    StudioCreateWithUrls::build(studio()),
-                    StudioCreateWithUrls::build(studio()),
-                ],
-            ),
-        ]),
-        StudioUrls::Single => docs.extend([
-            doc("StudioLookup", StudioLookup::build(studio_lookup())),
-            doc("StudioCreate", StudioCreate::build(studio())),
-            aliased(
-                "StudioCreateBatch",
-                vec![StudioCreate::build(studio()), StudioCreate::build(studio())],
-            ),
-        ]),
+        doc("MetadataScan", MetadataScan::build(scan())),
+    ]
+}
+
+fn scan() -> MetadataScanVariables {
+    MetadataScanVariables {
+        input: ScanMetadataInput {
+            paths: Some(vec!["/data/alice_fansly".into()]),
+            rescan: Some(true),
+            scan_generate_covers: Some(false),
+            scan_generate_previews: Some(false),
+            scan_generate_image_previews: Some(false),
+            scan_generate_sprites: Some(false),
+            scan_generate_phashes: Some(false),
+            scan_generate_thumbnails: Some(false),
+            scan_generate_clip_previews: Some(false),
+        },
     }
-    docs
 }
 
 /// The named type of a (possibly list, possibly non-null) type.

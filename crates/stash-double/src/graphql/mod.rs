@@ -101,6 +101,20 @@ fn with_code(mut e: Value, code: &str) -> Value {
     e
 }
 
+/// One validation error as gqlparser words it (its hint, its location).
+fn validation_error(
+    schema: &Valid<Schema>,
+    query: &str,
+    d: &apollo_compiler::diagnostic::Diagnostic<'_, apollo_compiler::validation::DiagnosticData>,
+) -> Value {
+    let mut e = serde_json::to_value(d.unstable_to_json_compat()).unwrap_or_default();
+    if let Some(Value::String(m)) = e.get_mut("message") {
+        *m = suggest::with_hint(schema, m);
+    }
+    suggest::point_at_field_name(query, &mut e);
+    with_code(e, "GRAPHQL_VALIDATION_FAILED")
+}
+
 /// Decodes and validates a request body.
 pub(crate) fn prepare(
     schema: &Valid<Schema>,
@@ -159,15 +173,7 @@ pub(crate) fn prepare(
             }
             let errors = diagnostics
                 .iter()
-                .map(|d| {
-                    let mut e =
-                        serde_json::to_value(d.unstable_to_json_compat()).unwrap_or_default();
-                    if let Some(Value::String(m)) = e.get_mut("message") {
-                        *m = suggest::with_hint(schema, m);
-                    }
-                    suggest::point_at_field_name(query, &mut e);
-                    with_code(e, "GRAPHQL_VALIDATION_FAILED")
-                })
+                .map(|d| validation_error(schema, query, d))
                 .collect();
             error_reply(cfg, accept, errors)
         },

@@ -28,6 +28,15 @@ fn node_for(target: Target, id: Id) -> Node {
     }
 }
 
+/// `stopJob`: true whatever the job (a finished or unknown one is left as it is).
+fn stop_job<'a>(obj: &Obj<'_>, info: &ResolveInfo<'_>) -> Result<ResolvedValue<'a>, FieldError> {
+    let args = serde_json::to_value(info.arguments()).unwrap_or(Value::Null);
+    let id =
+        crate::graphql::args::parse_id(args.get("job_id").unwrap_or(&Value::Null)).map_err(ferr)?;
+    obj.ctx.st.borrow_mut().jobs.stop(id);
+    Ok(leaf(json!(true)))
+}
+
 pub(crate) fn resolve<'a, 'c: 'a>(
     obj: &'a Obj<'c>,
     info: &'a ResolveInfo<'a>,
@@ -125,13 +134,7 @@ pub(crate) fn resolve<'a, 'c: 'a>(
             ctx.queued_jobs.borrow_mut().push(id);
             Ok(leaf(json!(id.to_string())))
         }
-        "stopJob" => {
-            let args = serde_json::to_value(info.arguments()).unwrap_or(Value::Null);
-            let id = crate::graphql::args::parse_id(args.get("job_id").unwrap_or(&Value::Null))
-                .map_err(ferr)?;
-            ctx.st.borrow_mut().jobs.stop(id);
-            Ok(leaf(json!(true)))
-        }
+        "stopJob" => stop_job(obj, info),
         other => Err(ferr(format!(
             "field {other} is not implemented by the double"
         ))),
