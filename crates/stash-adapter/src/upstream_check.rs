@@ -87,6 +87,10 @@ fn every_operation_is_valid_against_the_real_schema() {
     let queries: Vec<(&str, String)> = vec![
         ("ServerInfoQuery", ServerInfoQuery::build(()).query),
         ("LibraryPaths", LibraryPaths::build(()).query),
+        (
+            "PluginSettingsQuery",
+            crate::plugin_settings::plugin_settings_operation("fansly-stash").query,
+        ),
         ("FindScenesByIds", FindScenesByIds::build(ids()).query),
         ("FindImagesByIds", FindImagesByIds::build(ids()).query),
         ("FindGalleriesByIds", FindGalleriesByIds::build(ids()).query),
