@@ -16,7 +16,7 @@ use crate::transport::{Safety, Transport};
 
 /// Stash's `PluginConfigMap` scalar: plugin id to its settings.
 #[derive(cynic::Scalar, Debug, Clone)]
-#[cynic(schema = "stash", graphql_type = "PluginConfigMap")]
+#[cynic(graphql_type = "PluginConfigMap")]
 pub struct PluginConfigMap(pub Value);
 
 /// Variables of [`PluginSettingsQuery`].
