@@ -684,6 +684,64 @@ mod tests {
     }
 
     #[test]
+    fn a_settings_layer_sits_between_the_environment_and_the_flags() {
+        let t = tempfile::tempdir().unwrap();
+        let f = write(
+            t.path(),
+            "batch_size = 7\nnetwork_studio = \"File\"\nfolder_suffix = \"_f\"\n",
+        );
+        let e = env(&[("FANSLY_STASH_NETWORK_STUDIO", "Env")]);
+        let mut layer = SettingsLayer::default();
+        for (k, v) in [
+            ("network_studio", serde_json::json!("Plugin")),
+            ("batch_size", serde_json::json!(40)),
+            ("not_a_key", serde_json::json!(1)),
+        ] {
+            layer.values.insert(k.to_owned(), v);
+            layer
+                .origins
+                .insert(k.to_owned(), format!("the plugin setting {k}"));
+        }
+        let o = Overrides {
+            batch_size: Some(9),
+            ..Overrides::default()
+        };
+        let c = Config::load_layered(dirs(t.path()), Some(&f), &layer, &o, &e).unwrap();
+        assert_eq!(c.settings.network_studio, "Plugin");
+        assert_eq!(
+            c.origin("network_studio"),
+            "the plugin setting network_studio"
+        );
+        assert_eq!(c.settings.batch_size, 9, "flags still win");
+        assert_eq!(
+            c.settings.folder_suffix, "_f",
+            "the file fills what the layer leaves"
+        );
+
+        layer
+            .values
+            .insert("batch_size".into(), serde_json::json!(0));
+        let err = Config::load_layered(dirs(t.path()), Some(&f), &layer, &Overrides::default(), &e)
+            .unwrap_err();
+        assert!(
+            err.message
+                .contains("batch_size = 0 (from the plugin setting batch_size)"),
+            "{}",
+            err.message
+        );
+        layer
+            .values
+            .insert("batch_size".into(), serde_json::json!("many"));
+        let err = Config::load_layered(dirs(t.path()), Some(&f), &layer, &Overrides::default(), &e)
+            .unwrap_err();
+        assert!(
+            err.message.contains("in the plugin setting batch_size"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
     fn stash_root_defaults_to_download_root() {
         let t = tempfile::tempdir().unwrap();
         let o = Overrides {
