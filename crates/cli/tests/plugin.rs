@@ -247,3 +247,49 @@ async fn bad_settings_name_the_setting_to_fix_and_write_nothing() {
     let run = run_plugin(&input(&stash, "127.0.0.1", None, "nuke")).await;
     run.expect_error(2, "unknown task mode 'nuke'");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_item_is_a_warning_and_the_run_still_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::generate(
+        &LibraryShape::one_creator(4, 1, 4, 2),
+        &dir.path().join("lib"),
+        None,
+    )
+    .await
+    .unwrap();
+    let world = start_stash(&lib, DoubleConfig::default()).await.unwrap();
+    let stash = Stash::new(&world.double, dir.path().join("stash-config"));
+    stash
+        .configure(json!({"metadata_db": lib.db_url, "download_root": lib.root_str()}))
+        .await;
+    world
+        .double
+        .faults()
+        .inject(Some("scenesUpdate"), 1000, stash_double::Fault::Status(422));
+    let run = run_plugin(&input(&stash, "127.0.0.1", None, "sync")).await;
+    run.expect_ok();
+    let output = &run.result["output"];
+    assert_eq!(output["outcome"], "partial", "{output}");
+    let failed = output["failed_items"].as_array().unwrap();
+    assert!(!failed.is_empty(), "{output}");
+    let warnings = run.lines_at('w');
+    for item in failed {
+        let line = format!(
+            "creator00: scene {} failed: ",
+            item["key"].as_str().unwrap()
+        );
+        assert!(
+            warnings.iter().any(|w| w.starts_with(&line)),
+            "{line:?} not in {warnings:?}"
+        );
+    }
+    assert!(
+        run.lines_at('i')
+            .iter()
+            .any(|l| l.starts_with("Sync finished (partial): ") && l.contains("failed")),
+        "{:?}",
+        run.lines_at('i')
+    );
+    assert_eq!(run.progress().last(), Some(&1.0));
+}
