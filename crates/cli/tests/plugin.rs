@@ -293,3 +293,65 @@ async fn a_failed_item_is_a_warning_and_the_run_still_finishes() {
     );
     assert_eq!(run.progress().last(), Some(&1.0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plugin_settings_win_over_the_config_file_and_the_connection_is_stashs() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::generate(
+        &LibraryShape::one_creator(3, 1, 3, 1),
+        &dir.path().join("lib"),
+        None,
+    )
+    .await
+    .unwrap();
+    let world = start_stash(&lib, DoubleConfig::default()).await.unwrap();
+    let stash = Stash::new(&world.double, dir.path().join("stash-config"));
+    // A config file next to Stash's config.yml, with a connection that must not be used and
+    // a path mapping that must not apply.
+    let file = stash.dir.join("fansly-stash/config.toml");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "stash_url = \"http://127.0.0.1:1\"\napi_key = \"not-for-the-plugin\"\nstash_root = \"/elsewhere\"\nnetwork_studio = \"From the file\"\nfolder_suffix = \"_wrong\"\nmetadata_db = \"{}\"\n",
+            lib.db_url
+        ),
+    )
+    .unwrap();
+    stash
+        .configure(json!({"download_root": lib.root_str(), "folder_suffix": "_fansly"}))
+        .await;
+    let run = run_plugin(&input(&stash, "0.0.0.0", None, "sync")).await;
+    run.expect_ok();
+    let warnings = run.lines_at('w');
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("the configured API key is not used by the plugin")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("stash_root (from ") && w.contains("is ignored by the plugin")),
+        "{warnings:?}"
+    );
+    let studios: Vec<String> = world.double.dump()["studios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        studios.contains(&"From the file".to_owned()),
+        "the file fills what the plugin settings leave: {studios:?}"
+    );
+    assert!(
+        run.result["output"]["totals"]["scene"]["updated"]
+            .as_u64()
+            .unwrap()
+            > 0,
+        "the plugin's folder suffix won over the file's: {}",
+        run.result["output"]
+    );
+}
