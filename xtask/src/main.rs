@@ -7,7 +7,8 @@
 //! - `cargo xtask tidy`: the repository's own style checks.
 //! - `cargo xtask bench [--quick] [--pg]`: the sync benchmark; writes BENCHMARKS.md.
 //! - `cargo xtask demo [--keep]`: the whole tool, offline, against the Stash double.
-//! - `cargo xtask dist`: the release binary with shell completions and the man page.
+//! - `cargo xtask dist [--static]`: the shipped binary (stripped of debug info, symbols kept)
+//!   with shell completions, the man pages and the Stash plugin package.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: the cargo-fuzz targets (nightly, outside CI).
 
 mod bench;
@@ -15,6 +16,7 @@ mod demo;
 mod dist;
 mod fuzz;
 mod pg;
+mod plugin_package;
 mod tidy;
 
 use std::process::{Command, ExitCode};
@@ -55,7 +57,7 @@ fn print_help() {
          tidy   repository style checks (module docs, no copied upstream files)\n  \
          bench  sync benchmark (release; --quick: small, prints only; --pg: PostgreSQL too)\n  \
          demo   generate a library, start the Stash double, sync twice with the real binary\n  \
-         dist   release binary, shell completions and man page in target/dist (--debug: debug build)\n  \
+         dist   shipped binary, man pages, Stash plugin package (--static: musl; --debug)\n  \
          fuzz   cargo-fuzz targets, 60 s each (needs nightly + cargo-fuzz; outside CI)"
     );
 }

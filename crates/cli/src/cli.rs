@@ -106,6 +106,9 @@ pub enum Command {
     /// Show or create the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Run a task for Stash as its plugin (Stash starts this, with JSON on standard input).
+    #[command(hide = true)]
+    Plugin,
     /// Print a shell completion script (used by `cargo xtask dist`).
     #[command(hide = true)]
     Completions {

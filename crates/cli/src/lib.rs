@@ -8,12 +8,14 @@
 //! - [`wiring`]: opening the databases and connecting to Stash, with user-facing errors.
 //! - [`progress`], [`report`], [`logging`], [`signal`]: what the user sees while and after a run.
 //! - [`exit`]: the documented exit codes.
+//! - [`plugin`]: `fansly-stash plugin`, the same tasks run by Stash as a plugin.
 
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod exit;
 pub mod logging;
+pub mod plugin;
 pub mod progress;
 pub mod report;
 pub mod signal;
@@ -25,6 +27,9 @@ use exit::Exit;
 
 /// Runs a parsed command line to completion and returns the process exit code.
 pub fn run(cli: cli::Cli) -> ExitCode {
+    if let cli::Command::Plugin = cli.command {
+        return plugin::run();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -11,7 +11,7 @@ use stash_adapter::StashClient;
 use stash_adapter::config::{ApiKey, StashConfig};
 use sync_core::SyncError;
 
-use crate::config::{Config, ENV_PREFIX};
+use crate::config::{Config, Connection, ENV_PREFIX};
 use crate::exit::CliError;
 
 /// Opens the metadata database named by `metadata_db`.
@@ -75,7 +75,12 @@ pub fn state_error(config: &Config, e: &SyncStateError) -> CliError {
 /// The adapter configuration for `config`.
 pub fn stash_config(config: &Config) -> StashConfig {
     let mut c = StashConfig::new(config.settings.stash_url.clone());
-    c.api_key = config.api_key.as_ref().map(|k| ApiKey::new(k.expose()));
+    match &config.connection {
+        Connection::Configured => {
+            c.api_key = config.api_key.as_ref().map(|k| ApiKey::new(k.expose()));
+        }
+        Connection::Plugin { cookie } => c.session_cookie = cookie.clone(),
+    }
     c.connect_timeout = config.connect_timeout();
     c.request_timeout = config.request_timeout();
     c
@@ -91,6 +96,9 @@ pub async fn connect_stash(config: &Config) -> Result<Arc<StashClient>, CliError
 
 /// The message and exit code for a Stash failure, naming the setting to check.
 pub fn stash_error(config: &Config, e: &MediaServerError) -> CliError {
+    if let Connection::Plugin { cookie } = &config.connection {
+        return plugin_stash_error(&config.settings.stash_url, cookie.is_some(), e);
+    }
     let url = &config.settings.stash_url;
     let url_origin = config.origin("stash_url");
     let key_hint = if config.api_key.is_some() {
@@ -114,6 +122,32 @@ pub fn stash_error(config: &Config, e: &MediaServerError) -> CliError {
         }
         MediaServerError::Server { .. } => CliError::unavailable(format!(
             "{e}\nStash at {url} (stash_url from {url_origin}) is failing; look at its log, then run again."
+        )),
+        other => CliError::unavailable(other.to_string()),
+    }
+}
+
+/// [`stash_error`] for a plugin run: the address `url` and the credentials (the session
+/// cookie, when `has_cookie`) came from Stash itself.
+pub fn plugin_stash_error(url: &str, has_cookie: bool, e: &MediaServerError) -> CliError {
+    match e {
+        MediaServerError::Connection { .. } | MediaServerError::Timeout { .. } => {
+            CliError::unavailable(format!(
+                "{e}\nThe plugin could not reach Stash at {url}, the address Stash gave it. If Stash listens on a specific address (the host setting in its config.yml), make sure this machine can reach it; then run the task again."
+            ))
+        }
+        MediaServerError::Unauthorized | MediaServerError::Forbidden if has_cookie => {
+            CliError::unavailable(format!(
+                "{e}\nStash refused the session it gave this plugin. Log out of Stash and in again, then run the task again."
+            ))
+        }
+        MediaServerError::Unauthorized | MediaServerError::Forbidden => {
+            CliError::unavailable(format!(
+                "{e}\nStash asked for credentials but started the plugin without a session. Run the task from Stash's web interface while logged in (not through the API with only an API key)."
+            ))
+        }
+        MediaServerError::Server { .. } => CliError::unavailable(format!(
+            "{e}\nStash at {url} is failing; look at its log (Settings > Logs), then run the task again."
         )),
         other => CliError::unavailable(other.to_string()),
     }

@@ -208,6 +208,10 @@ fn reads() -> Vec<Doc> {
     vec![
         doc("ServerInfoQuery", ServerInfoQuery::build(())),
         doc("LibraryPaths", LibraryPaths::build(())),
+        doc(
+            "PluginSettingsQuery",
+            crate::plugin_settings::plugin_settings_operation("fansly-stash"),
+        ),
         doc("FindScenesByIds", FindScenesByIds::build(ids())),
         doc("FindImagesByIds", FindImagesByIds::build(ids())),
         doc("FindGalleriesByIds", FindGalleriesByIds::build(ids())),

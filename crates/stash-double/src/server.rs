@@ -33,6 +33,8 @@ pub(crate) struct Shared {
     pub jobs_tx: mpsc::UnboundedSender<Id>,
     /// Jobs that wait RUNNING before they scan, until released or stopped (a test hook).
     held: Mutex<BTreeSet<Id>>,
+    /// Session cookie values of logged-in users (see [`StashDouble::log_in`]).
+    sessions: Mutex<Vec<String>>,
 }
 
 impl Shared {
@@ -63,6 +65,15 @@ impl Shared {
 
     pub fn counters(&self) -> MutexGuard<'_, RequestCounters> {
         self.counters.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `value` is the cookie of a session this double issued.
+    pub fn has_session(&self, value: &str) -> bool {
+        self.sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|s| s == value)
     }
 
     pub fn execute(&self, prepared: &Prepared, db_locked: bool) -> Executed {
@@ -182,6 +193,7 @@ impl StashDouble {
             faults: FaultPlan::default(),
             jobs_tx,
             held: Mutex::new(BTreeSet::new()),
+            sessions: Mutex::new(Vec::new()),
         });
         let runner = tokio::spawn(run_jobs(shared.clone(), jobs_rx));
         let app = http::router(shared.clone()).into_make_service_with_connect_info::<ConnHandle>();
@@ -281,6 +293,26 @@ impl StashDouble {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
+    }
+
+    /// Logs a user in, as Stash's login form does, and returns the value of the `session`
+    /// cookie Stash would set (and would hand a plugin process as `SessionCookie`). A request
+    /// carrying `Cookie: session=<value>` is then authorized without the API key; any other
+    /// cookie value is not.
+    pub fn log_in(&self) -> String {
+        let mut sessions = self
+            .shared
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let value = format!(
+            "MTc{:x}{:x}-double-session-{}",
+            self.addr.port(),
+            std::process::id(),
+            sessions.len() + 1
+        );
+        sessions.push(value.clone());
+        value
     }
 
     /// Changes what `systemStatus.status` reports.

@@ -12,7 +12,7 @@ use domain::stash::LibraryPath;
 use stash_adapter::StashClient;
 
 use super::Context;
-use crate::config::Config;
+use crate::config::{Config, Connection};
 use crate::exit::{CmdResult, Exit};
 use crate::wiring;
 
@@ -36,7 +36,8 @@ pub enum Status {
 }
 
 impl Status {
-    fn label(self) -> &'static str {
+    /// The word printed before the finding (`ok`, `warn`, `FAIL`, `skip`).
+    pub fn label(self) -> &'static str {
         match self {
             Status::Ok => "ok",
             Status::Warn => "warn",
@@ -110,14 +111,19 @@ impl Finding {
 
 /// Runs every check and prints the findings.
 pub async fn run(ctx: &Context) -> CmdResult {
-    let config = &ctx.config;
+    let findings = findings(&ctx.config).await;
+    print!("{}", render(&findings));
+    Ok(exit_for(&findings))
+}
+
+/// Every check, in order (the CLI prints them; the Stash plugin logs them).
+pub async fn findings(config: &Config) -> Vec<Finding> {
     let mut findings = vec![config_finding(config)];
     let stash = check_stash(config, &mut findings).await;
     let creators = check_metadata(config, &mut findings).await;
     check_paths(config, stash.as_ref(), creators.as_deref(), &mut findings).await;
     findings.push(check_state(config).await);
-    print!("{}", render(&findings));
-    Ok(exit_for(&findings))
+    findings
 }
 
 /// The exit code for a set of findings.
@@ -187,10 +193,19 @@ async fn check_stash(config: &Config, findings: &mut Vec<Finding>) -> Option<Sta
             findings.push(Finding::ok("Stash reachable", url.to_string()));
             findings.push(Finding::ok(
                 "authentication",
-                if config.api_key.is_some() {
-                    format!("API key accepted (from {})", wiring::key_origin(config))
-                } else {
-                    "no API key configured, none needed".to_owned()
+                match (&config.connection, config.api_key.is_some()) {
+                    (Connection::Plugin { cookie: Some(_) }, _) => {
+                        "the session Stash gave the plugin was accepted".to_owned()
+                    }
+                    (Connection::Plugin { cookie: None }, _) => {
+                        "Stash has no login, none needed".to_owned()
+                    }
+                    (Connection::Configured, true) => {
+                        format!("API key accepted (from {})", wiring::key_origin(config))
+                    }
+                    (Connection::Configured, false) => {
+                        "no API key configured, none needed".to_owned()
+                    }
                 },
             ));
             let version = if info.version.is_empty() {

@@ -55,6 +55,10 @@ impl Context {
 /// Runs the command.
 pub async fn dispatch(cli: Cli) -> CmdResult {
     match cli.command {
+        // Handled before the runtime starts (`crate::run`); here only for completeness.
+        Command::Plugin => Err(CliError::config(
+            "`fansly-stash plugin` is started by Stash for a plugin task",
+        )),
         Command::Completions { shell } => generate::completions(shell),
         Command::Man { out_dir } => generate::man(out_dir.as_deref()),
         Command::Config(sub) => config::run(&cli.global, sub),

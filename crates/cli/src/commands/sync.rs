@@ -9,10 +9,13 @@ use domain::ports::{MediaServer, MetadataRepository, SyncStateStore};
 use domain::stash::ScanGenerate;
 use metadata_store::MetadataStore;
 use metadata_store::sync_state::SqliteSyncState;
-use sync_core::{CancelFlag, ScanOptions, SyncEngine, SyncMonitor, SyncOptions, SyncReport};
+use sync_core::{
+    CancelFlag, PathMapping, ScanOptions, SyncEngine, SyncMonitor, SyncOptions, SyncReport,
+};
 
 use super::Context;
 use crate::cli::{CreatorSelection, PlanArgs, SyncArgs};
+use crate::config::Config;
 use crate::exit::{CliError, CmdResult, Exit};
 use crate::{progress, report, signal, wiring};
 
@@ -81,43 +84,7 @@ pub async fn run(ctx: &Context, req: RunRequest) -> CmdResult {
         );
         return Ok(Exit::Ok);
     }
-    let stash = wiring::connect_stash(config).await?;
-    let state: Arc<dyn SyncStateStore> = if req.dry_run {
-        // A plan reads the state but must not create it.
-        match wiring::open_state(config, true).await? {
-            Some(s) => Arc::new(s),
-            None => Arc::new(
-                SqliteSyncState::in_memory()
-                    .await
-                    .map_err(|e| wiring::state_error(config, &e))?,
-            ),
-        }
-    } else {
-        match wiring::open_state(config, false).await? {
-            Some(s) => Arc::new(s),
-            None => {
-                return Err(CliError::unavailable(format!(
-                    "cannot open the sync-state file {}",
-                    config.state_db().display()
-                )));
-            }
-        }
-    };
-
-    let s = &config.settings;
-    let mut opts = SyncOptions::new(mapping);
-    opts.network_studio = s.network_studio.clone();
-    opts.folder_suffix = s.folder_suffix.clone();
-    opts.batch_size = s.batch_size;
-    opts.read_concurrency = s.read_concurrency;
-    opts.dry_run = req.dry_run;
-    opts.force = req.force;
-    opts.tag_previews_trailer = s.tag_previews_trailer;
-    opts.scan = req.scan.then(|| ScanOptions {
-        rescan: req.rescan,
-        generate: ScanGenerate::default(),
-        deadline: Duration::from_secs(s.scan_timeout_secs),
-    });
+    let engine = engine_for(config, repo, &req, mapping).await?;
     tracing::info!(
         creators = accounts.len(),
         dry_run = req.dry_run,
@@ -125,10 +92,6 @@ pub async fn run(ctx: &Context, req: RunRequest) -> CmdResult {
         force = req.force,
         "run starting"
     );
-
-    let repo: Arc<dyn MetadataRepository> = Arc::new(repo);
-    let stash: Arc<dyn MediaServer> = stash;
-    let engine = SyncEngine::new(repo, stash, state, opts);
     let cancel = CancelFlag::new();
     let ctrl_c = signal::install(cancel.clone());
     let (monitor, rx) = SyncMonitor::channel();
@@ -175,6 +138,66 @@ pub async fn run(ctx: &Context, req: RunRequest) -> CmdResult {
     Ok(exit)
 }
 
+/// Connects Stash, opens the sync state (a dry run never creates it) and builds the engine
+/// over `repo` with the options `config` and `req` ask for. Shared by `sync`, `plan` and the
+/// Stash plugin's tasks.
+pub async fn engine_for(
+    config: &Config,
+    repo: MetadataStore,
+    req: &RunRequest,
+    mapping: PathMapping,
+) -> Result<SyncEngine, CliError> {
+    let stash = wiring::connect_stash(config).await?;
+    let state: Arc<dyn SyncStateStore> = if req.dry_run {
+        // A plan reads the state but must not create it.
+        match wiring::open_state(config, true).await? {
+            Some(s) => Arc::new(s),
+            None => Arc::new(
+                SqliteSyncState::in_memory()
+                    .await
+                    .map_err(|e| wiring::state_error(config, &e))?,
+            ),
+        }
+    } else {
+        match wiring::open_state(config, false).await? {
+            Some(s) => Arc::new(s),
+            None => {
+                return Err(CliError::unavailable(format!(
+                    "cannot open the sync-state file {}",
+                    config.state_db().display()
+                )));
+            }
+        }
+    };
+    let repo: Arc<dyn MetadataRepository> = Arc::new(repo);
+    let stash: Arc<dyn MediaServer> = stash;
+    Ok(SyncEngine::new(
+        repo,
+        stash,
+        state,
+        sync_options(config, req, mapping),
+    ))
+}
+
+/// The engine options for `req` under `config`.
+pub fn sync_options(config: &Config, req: &RunRequest, mapping: PathMapping) -> SyncOptions {
+    let s = &config.settings;
+    let mut opts = SyncOptions::new(mapping);
+    opts.network_studio = s.network_studio.clone();
+    opts.folder_suffix = s.folder_suffix.clone();
+    opts.batch_size = s.batch_size;
+    opts.read_concurrency = s.read_concurrency;
+    opts.dry_run = req.dry_run;
+    opts.force = req.force;
+    opts.tag_previews_trailer = s.tag_previews_trailer;
+    opts.scan = req.scan.then(|| ScanOptions {
+        rescan: req.rescan,
+        generate: ScanGenerate::default(),
+        deadline: Duration::from_secs(s.scan_timeout_secs),
+    });
+    opts
+}
+
 fn print_outcome(ctx: &Context, report: &SyncReport) {
     let quiet = ctx.global.quiet;
     if let Some(plan) = &report.plan {
@@ -192,7 +215,7 @@ fn print_outcome(ctx: &Context, report: &SyncReport) {
 }
 
 /// The accounts to run over: named ones (all must exist), or every creator.
-async fn select_creators(
+pub async fn select_creators(
     repo: &MetadataStore,
     selection: &CreatorSelection,
     config: &crate::config::Config,

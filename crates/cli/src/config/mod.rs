@@ -49,6 +49,31 @@ pub struct Overrides {
     pub log_dir: Option<PathBuf>,
 }
 
+/// Settings given by a caller between the environment and the flags, each with the place it
+/// came from (the Stash plugin's settings: `the plugin setting 'Batch size'`). Only keys in
+/// [`KEYS`] are read; values are JSON as Stash stores them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SettingsLayer {
+    /// Key to value.
+    pub values: serde_json::Map<String, serde_json::Value>,
+    /// Key to where it was set (shown in messages as `from <origin>`).
+    pub origins: BTreeMap<String, String>,
+}
+
+/// How fansly-stash reaches Stash.
+#[derive(Debug, Clone, Default)]
+pub enum Connection {
+    /// By `stash_url` and the API key from the configuration.
+    #[default]
+    Configured,
+    /// As a Stash plugin: the address Stash handed the process, and its session cookie when
+    /// Stash has a login (never an API key then).
+    Plugin {
+        /// The `session` cookie from the plugin input.
+        cookie: Option<stash_adapter::SessionCookie>,
+    },
+}
+
 /// Where the configuration file came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigFile {
@@ -83,6 +108,8 @@ pub struct Config {
     pub origins: BTreeMap<String, String>,
     /// Things worth a warning (unknown `FANSLY_STASH_*` variables).
     pub warnings: Vec<String>,
+    /// How Stash is reached (the configuration, or a plugin's input).
+    pub connection: Connection,
 }
 
 impl Config {
@@ -97,6 +124,23 @@ impl Config {
     pub fn load_with(
         dirs: DefaultDirs,
         explicit_file: Option<&Path>,
+        overrides: &Overrides,
+        env: &[(String, String)],
+    ) -> Result<Config, CliError> {
+        Self::load_layered(
+            dirs,
+            explicit_file,
+            &SettingsLayer::default(),
+            overrides,
+            env,
+        )
+    }
+
+    /// Loads and validates: file, then environment, then `layer`, then `overrides`.
+    pub fn load_layered(
+        dirs: DefaultDirs,
+        explicit_file: Option<&Path>,
+        layer: &SettingsLayer,
         overrides: &Overrides,
         env: &[(String, String)],
     ) -> Result<Config, CliError> {
@@ -150,9 +194,22 @@ impl Config {
                 parse_env_value(v),
             ))
         });
+        let layer_values: serde_json::Map<String, serde_json::Value> = layer
+            .values
+            .iter()
+            .filter(|(k, _)| KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let figment = if layer_values.is_empty() {
+            figment
+        } else {
+            figment.merge(figment::providers::Serialized::defaults(
+                layer_values.clone(),
+            ))
+        };
         let mut settings: Settings = figment
             .extract()
-            .map_err(|e| figment_error(e, &file, &env_keys))?;
+            .map_err(|e| figment_error(e, &file, &env_keys, layer))?;
 
         let mut origins = BTreeMap::new();
         for key in KEYS {
@@ -167,6 +224,14 @@ impl Config {
                 origins.insert((*key).to_owned(), format!("{}", p.display()));
             }
         }
+        for key in layer_values.keys() {
+            let origin = layer
+                .origins
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| key.clone());
+            origins.insert(key.clone(), origin);
+        }
         apply_overrides(&mut settings, overrides, &mut origins);
         let api_key = resolve_api_key(&settings, &origins)?;
         fill_defaults(&mut settings, &dirs);
@@ -178,6 +243,7 @@ impl Config {
             dirs,
             origins,
             warnings,
+            connection: Connection::Configured,
         })
     }
 
@@ -280,11 +346,22 @@ fn parse_env_value(v: &str) -> figment::value::Value {
         .unwrap_or_else(|_| figment::value::Value::from(v.to_owned()))
 }
 
-fn figment_error(err: figment::Error, file: &ConfigFile, env_keys: &[String]) -> CliError {
+fn figment_error(
+    err: figment::Error,
+    file: &ConfigFile,
+    env_keys: &[String],
+    layer: &SettingsLayer,
+) -> CliError {
     let mut lines = Vec::new();
     for e in err {
         let key = e.path.join(".");
-        let place = if env_keys.contains(&key) {
+        let place = if let Some(origin) = layer
+            .origins
+            .get(&key)
+            .filter(|_| layer.values.contains_key(&key))
+        {
+            format!("in {origin}")
+        } else if env_keys.contains(&key) {
             format!(
                 "in the environment variable {ENV_PREFIX}{}",
                 key.to_ascii_uppercase()
@@ -604,6 +681,64 @@ mod tests {
         let c = Config::load_with(dirs(t.path()), None, &Overrides::default(), &e).unwrap();
         assert_eq!(c.warnings.len(), 1);
         assert!(c.warnings[0].contains("FANSLY_STASH_STAHS_URL"));
+    }
+
+    #[test]
+    fn a_settings_layer_sits_between_the_environment_and_the_flags() {
+        let t = tempfile::tempdir().unwrap();
+        let f = write(
+            t.path(),
+            "batch_size = 7\nnetwork_studio = \"File\"\nfolder_suffix = \"_f\"\n",
+        );
+        let e = env(&[("FANSLY_STASH_NETWORK_STUDIO", "Env")]);
+        let mut layer = SettingsLayer::default();
+        for (k, v) in [
+            ("network_studio", serde_json::json!("Plugin")),
+            ("batch_size", serde_json::json!(40)),
+            ("not_a_key", serde_json::json!(1)),
+        ] {
+            layer.values.insert(k.to_owned(), v);
+            layer
+                .origins
+                .insert(k.to_owned(), format!("the plugin setting {k}"));
+        }
+        let o = Overrides {
+            batch_size: Some(9),
+            ..Overrides::default()
+        };
+        let c = Config::load_layered(dirs(t.path()), Some(&f), &layer, &o, &e).unwrap();
+        assert_eq!(c.settings.network_studio, "Plugin");
+        assert_eq!(
+            c.origin("network_studio"),
+            "the plugin setting network_studio"
+        );
+        assert_eq!(c.settings.batch_size, 9, "flags still win");
+        assert_eq!(
+            c.settings.folder_suffix, "_f",
+            "the file fills what the layer leaves"
+        );
+
+        layer
+            .values
+            .insert("batch_size".into(), serde_json::json!(0));
+        let err = Config::load_layered(dirs(t.path()), Some(&f), &layer, &Overrides::default(), &e)
+            .unwrap_err();
+        assert!(
+            err.message
+                .contains("batch_size = 0 (from the plugin setting batch_size)"),
+            "{}",
+            err.message
+        );
+        layer
+            .values
+            .insert("batch_size".into(), serde_json::json!("many"));
+        let err = Config::load_layered(dirs(t.path()), Some(&f), &layer, &Overrides::default(), &e)
+            .unwrap_err();
+        assert!(
+            err.message.contains("in the plugin setting batch_size"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub(crate) mod args;
 mod objects;
+mod plugin_config;
 mod root_mutation;
 mod root_query;
 pub mod schema;

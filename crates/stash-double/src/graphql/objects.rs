@@ -472,6 +472,7 @@ impl<'c> Obj<'c> {
             }
             Node::Config => match field {
                 "general" => ResolvedValue::object(self.child(Node::ConfigGeneral)),
+                "plugins" => leaf(super::plugin_config::plugins(st, info)),
                 _ => return None,
             },
             Node::ConfigGeneral => match field {

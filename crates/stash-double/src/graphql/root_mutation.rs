@@ -116,6 +116,11 @@ pub(crate) fn resolve<'a, 'c: 'a>(
             written(1);
             Ok(leaf(json!(true)))
         }
+        "configurePlugin" => {
+            let settings =
+                super::plugin_config::configure(&mut ctx.st.borrow_mut(), info).map_err(ferr)?;
+            Ok(leaf(settings))
+        }
         "metadataScan" => {
             if !ctx.cfg.ffmpeg {
                 return Err(ferr("missing ffmpeg and/or ffprobe"));

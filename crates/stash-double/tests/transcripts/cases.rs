@@ -3,9 +3,7 @@
 //! recording), plus waits between exchanges where the real server's jobs ran meanwhile.
 //!
 //! To cover a new observation, add a [`Case`] to [`CASES`] (a file without one fails the
-//! suite). A case that cannot be replayed yet is [`Coverage::Pending`], with the reason and a
-//! check that the reason still holds: once it no longer does, the suite fails until the case
-//! is switched to [`Coverage::Replayed`].
+//! suite); every case is replayed.
 
 use std::future::Future;
 use std::path::Path;
@@ -31,11 +29,6 @@ pub enum Coverage {
         prepare: Prepare,
         /// Waits before the exchange with this (0-based) index.
         hooks: &'static [(usize, Hook)],
-    },
-    /// Not replayed yet: why, and whether that is still so (checked by the suite).
-    Pending {
-        why: &'static str,
-        still_pending: fn() -> bool,
     },
 }
 
@@ -224,9 +217,17 @@ fn four_scenes(r: &mut Replay) -> Pin<Box<dyn Future<Output = ()> + '_>> {
     Box::pin(async move { scanned(r, "clip", "mp4", 4).await })
 }
 
-/// The schema subset has `configuration { plugins }` (the plugin engineer's work).
-fn double_lacks_plugins() -> bool {
-    !stash_double::SUBSET_SDL.contains("plugins(")
+/// The plugin's settings as the transcript set them beforehand with `configurePlugin`, and a
+/// logged-in user whose `session` cookie stands for the transcript's `<value>`.
+fn plugin_settings(r: &mut Replay) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        r.gql(
+            "mutation { configurePlugin(plugin_id:\"factcheck\", input:{metadata_db:\"postgres://x\", batch_size: 100}) }",
+            json!({}),
+        )
+        .await;
+        r.session = Some(r.double.log_in());
+    })
 }
 
 /// Every transcript, in file order.
@@ -406,14 +407,10 @@ pub const CASES: &[Case] = &[
     },
     Case {
         file: "v0.30.1/r_plugin_raw_task.txt",
-        coverage: Coverage::Pending {
-            why: "PENDING r_plugin_raw_task: its exchange (the plugin's `configuration { plugins(include: [\"factcheck\"]) }` \
-                  with the session cookie) needs the double's cookie auth and `configuration { plugins }`, which the \
-                  plugin engineer's branch adds. When merging it, make this case `Coverage::Replayed { config: nothing, \
-                  prepare: plugin_settings, hooks: &[] }` with `fn plugin_settings(r)` running \
-                  `mutation { configurePlugin(plugin_id:\"factcheck\", input:{metadata_db:\"postgres://x\", batch_size: 100}) }` \
-                  (r.gql) and setting `r.session = Some(r.double.log_in())`.",
-            still_pending: double_lacks_plugins,
+        coverage: Coverage::Replayed {
+            config: with_key,
+            prepare: plugin_settings,
+            hooks: &[],
         },
     },
 ];
