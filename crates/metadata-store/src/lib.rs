@@ -22,6 +22,7 @@ pub mod testing;
 
 mod convert;
 mod load;
+mod pool;
 mod resolve;
 mod store;
 mod unattached;

@@ -33,9 +33,8 @@ use domain::ports::{
 };
 use sea_orm::sea_query::{CaseStatement, Expr, Func, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectOptions, ConnectionTrait, Database, DbBackend, DbErr,
-    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
-    TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use sea_orm_migration::{MigratorTrait, SchemaManager};
 
@@ -45,6 +44,7 @@ use crate::cursor::{Phase, Position};
 use crate::entities::{accounts, group_users, media, media_variants, messages, posts};
 use crate::load::{Graph, rows_where_in};
 use crate::migration::Migrator;
+use crate::pool::{self, PoolSpec};
 use crate::resolve::Assembler;
 use crate::unattached;
 use crate::url::{backend_of, is_sqlite_memory, redact};
@@ -126,20 +126,9 @@ impl MetadataStore {
                  (for SQLite, that the file exists or the URL ends in ?mode=rwc)"
             ),
         };
-        let mut opts = ConnectOptions::new(url.to_owned());
-        opts.sqlx_logging(false)
-            // An unreachable server should say so in seconds, not after sqlx's 30 s default.
-            .connect_timeout(CONNECT_TIMEOUT)
-            .acquire_timeout(CONNECT_TIMEOUT);
-        if backend == DbBackend::Sqlite && is_sqlite_memory(url) {
-            // One connection that is never recycled: it *is* the database.
-            let forever = Duration::from_secs(10 * 365 * 24 * 3600);
-            opts.max_connections(1)
-                .min_connections(1)
-                .idle_timeout(forever)
-                .max_lifetime(forever);
-        }
-        let raw = Database::connect(opts).await.map_err(conn_err)?;
+        // An unreachable server should say so in seconds, not after sqlx's 30 s default.
+        let spec = PoolSpec::for_backend(backend, is_sqlite_memory(url), CONNECT_TIMEOUT);
+        let raw = pool::connect(url, spec).await.map_err(conn_err)?;
         let db = CountingConnection::new(raw);
         let info = Self::prepare(&db, backend).await?;
         tracing::info!(
