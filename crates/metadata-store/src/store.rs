@@ -16,8 +16,8 @@
 //! Per page and phase: one query for the items, then a fixed set of batched `IN (...)` queries
 //! (see [`crate::load`]), plus two per level of quoted-post nesting; unattached media cost one
 //! query (a recursive CTE) per creator and pass, then per page one for the rows, one for their
-//! variants and one for the variants' rows. [`MetadataStore::query_count`] exposes the running
-//! count.
+//! variants and one for the variants' rows. `content_fingerprints` is one query for every
+//! creator. [`MetadataStore::query_count`] exposes the running count.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,8 +28,8 @@ use domain::content::ContentItem;
 use domain::fansly::Account;
 use domain::ids::{AccountId, MediaId};
 use domain::ports::{
-    ContentCursor, ContentPage, CreatorSummary, MetadataRepository, RepositoryError,
-    StashIdWriteback, StoreInfo,
+    ContentCursor, ContentFingerprint, ContentPage, CreatorSummary, MetadataRepository,
+    RepositoryError, StashIdWriteback, StoreInfo,
 };
 use sea_orm::sea_query::{CaseStatement, Expr, Func, Query};
 use sea_orm::{
@@ -592,6 +592,12 @@ impl MetadataRepository for MetadataStore {
             next: next.map(Position::encode),
             warnings: warnings.into_vec(),
         })
+    }
+
+    async fn content_fingerprints(
+        &self,
+    ) -> Result<HashMap<AccountId, ContentFingerprint>, RepositoryError> {
+        crate::fingerprint::fingerprints(&self.db, &self.url).await
     }
 
     async fn record_stash_ids(&self, ids: &StashIdWriteback) -> Result<(), RepositoryError> {
