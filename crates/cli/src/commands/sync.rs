@@ -192,7 +192,7 @@ fn print_outcome(ctx: &Context, report: &SyncReport) {
 }
 
 /// The accounts to run over: named ones (all must exist), or every creator.
-async fn select_creators(
+pub(crate) async fn select_creators(
     repo: &MetadataStore,
     selection: &CreatorSelection,
     config: &crate::config::Config,
