@@ -1,6 +1,7 @@
 //! [`Health`]: `watch` waiting out a service that is down (the metadata database, Stash, the
 //! sync-state file). The first failure logs one clear line and starts a capped exponential
-//! backoff with jitter (backon); later failures of the same outage are logged at debug only;
+//! backoff with jitter (backon); later failures of the same outage are logged at info (seen
+//! with `-v`);
 //! the first success afterwards logs one line saying the service is back and for how long it
 //! was gone. It never decides to stop: that is the caller's call, for configuration errors
 //! and a refused API key only.
@@ -116,7 +117,7 @@ impl Health {
                 human(self.cap)
             );
         } else {
-            tracing::debug!(
+            tracing::info!(
                 tries = outage.tries,
                 "{service} is still unavailable ({}); next try in {}",
                 one_line(error),

@@ -21,6 +21,19 @@ pub(crate) fn say(quiet: bool, text: &str) {
     }
 }
 
+/// Logs `text` to the file only.
+pub(crate) fn log_only(text: &str) {
+    tracing::info!(target: FILE_ONLY, "{text}");
+}
+
+/// Whether a sync created, updated or failed anything.
+pub(crate) fn wrote_anything(report: &SyncReport) -> bool {
+    report
+        .totals()
+        .values()
+        .any(|c| c.created + c.updated + c.failed > 0)
+}
+
 /// `2 new posts, 5 new downloads`: what moved between two fingerprints.
 pub(crate) fn change(before: &ContentFingerprint, now: &ContentFingerprint) -> String {
     let mut parts = Vec::new();

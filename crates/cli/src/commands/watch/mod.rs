@@ -295,17 +295,29 @@ impl Watcher<'_> {
         for e in &report.errors {
             tracing::warn!(creator = %e.creator, kind = e.kind.as_str(), key = %e.key, "failed: {}", e.error);
         }
-        lines::say(
-            self.quiet,
-            &format!(
-                "cycle {}: synced {}: {} [{} Stash requests, {}]",
-                self.cycle,
-                synced.join(", "),
-                lines::written(report),
-                requests,
-                health::human(took)
-            ),
+        let text = format!(
+            "cycle {}: {} {}: {} [{} Stash requests, {}]",
+            self.cycle,
+            if report.interrupted {
+                "stopped while syncing"
+            } else {
+                "synced"
+            },
+            synced.join(", "),
+            lines::written(report),
+            requests,
+            health::human(took)
         );
+        // Looking again without result (files still not in Stash) is not news.
+        let news = !notices.is_empty()
+            || report.interrupted
+            || lines::wrote_anything(report)
+            || due.iter().any(|d| !matches!(d.why, tracker::Why::Again(_)));
+        if news || self.verbose {
+            lines::say(self.quiet, &text);
+        } else {
+            lines::log_only(&text);
+        }
         for n in notices {
             lines::say(self.quiet, &n);
         }
