@@ -555,4 +555,21 @@ async fn configuration_errors_and_a_refused_api_key_stop_watch_with_their_exit_c
         text.contains("watch_interval_secs = 0 (from --interval)"),
         "{text}"
     );
+
+    // A PostgreSQL server that refuses us (here: no such database) is configuration, not an
+    // outage to wait out.
+    if let Some(db) = pg_test_database() {
+        let mut url = url::Url::parse(&db.url).unwrap();
+        url.set_path("/no_such_database_for_watch");
+        let mut refused: Vec<_> = right_key
+            .iter()
+            .filter(|(k, _)| *k != "FANSLY_STASH_METADATA_DB")
+            .cloned()
+            .collect();
+        refused.push(("FANSLY_STASH_METADATA_DB", url.to_string()));
+        let (code, text) = run(&refused, &["watch", "--interval-ms", INTERVAL_MS]);
+        assert_eq!(code, Some(3), "{text}");
+        assert!(text.contains("refused the connection"), "{text}");
+        assert!(text.contains("database name in metadata_db"), "{text}");
+    }
 }

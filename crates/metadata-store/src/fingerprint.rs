@@ -19,10 +19,10 @@ use std::collections::HashMap;
 
 use domain::ids::AccountId;
 use domain::ports::{ContentFingerprint, RepositoryError, RowTally};
-use sea_orm::sqlx;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, RuntimeErr, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use crate::counting::CountingConnection;
+use crate::db_error::classify;
 
 /// What each row of the query tallies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,44 +221,6 @@ pub(crate) async fn fingerprints(
         .collect())
 }
 
-/// A failure of the connection (server down, restarting, unreachable, pool exhausted) is a
-/// [`RepositoryError::Connection`], so a long-running caller can wait for the server instead
-/// of giving up; any other failure is a [`RepositoryError::Query`].
-pub(crate) fn classify(e: DbErr, url: &str, what: &str) -> RepositoryError {
-    let connection = match &e {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Query(RuntimeErr::SqlxError(inner)) | DbErr::Exec(RuntimeErr::SqlxError(inner)) => {
-            is_connection_error(inner)
-        }
-        _ => false,
-    };
-    if connection {
-        RepositoryError::Connection {
-            url: url.to_owned(),
-            message: format!("{what}: {e}"),
-        }
-    } else {
-        RepositoryError::Query(format!("{what}: {e}"))
-    }
-}
-
-fn is_connection_error(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => true,
-        // SQLSTATE class 08 (connection exception) and 57 (operator intervention: the server
-        // is shutting down or restarting).
-        sqlx::Error::Database(db) => db
-            .code()
-            .is_some_and(|c| c.starts_with("08") || c.starts_with("57")),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,29 +251,5 @@ mod tests {
         let mut parts = Parts::default();
         parts.tallies[Part::Posts as usize - 1].count = 1;
         assert!(parts.is_creator());
-    }
-
-    #[test]
-    fn connection_failures_are_told_from_query_failures() {
-        let conn = classify(
-            DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout),
-            "postgres://u:***@h/db",
-            "x",
-        );
-        assert!(matches!(conn, RepositoryError::Connection { .. }), "{conn}");
-        let io = classify(
-            DbErr::Query(RuntimeErr::SqlxError(sqlx::Error::Io(
-                std::io::Error::from(std::io::ErrorKind::ConnectionReset),
-            ))),
-            "u",
-            "x",
-        );
-        assert!(matches!(io, RepositoryError::Connection { .. }), "{io}");
-        let bad = classify(
-            DbErr::Query(RuntimeErr::Internal("syntax".into())),
-            "u",
-            "x",
-        );
-        assert!(matches!(bad, RepositoryError::Query(_)), "{bad}");
     }
 }

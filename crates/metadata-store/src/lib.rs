@@ -22,6 +22,7 @@ pub mod sync_state;
 pub mod testing;
 
 mod convert;
+mod db_error;
 mod fingerprint;
 mod load;
 mod resolve;

@@ -119,12 +119,15 @@ impl MetadataStore {
     pub async fn open(url: &str, options: StoreOptions) -> Result<MetadataStore, RepositoryError> {
         let backend = backend_of(url)?;
         let shown = redact(url);
-        let conn_err = |e: DbErr| RepositoryError::Connection {
-            url: shown.clone(),
-            message: format!(
-                "{e}. Check that the server is running and the URL, user and password are right \
-                 (for SQLite, that the file exists or the URL ends in ?mode=rwc)"
-            ),
+        let conn_err = |e: DbErr| match crate::db_error::classify(e, &shown, "connecting") {
+            RepositoryError::Connection { url, message } => RepositoryError::Connection {
+                url,
+                message: format!(
+                    "{message}. Check that the server is running and the URL, user and password \
+                     are right (for SQLite, that the file exists or the URL ends in ?mode=rwc)"
+                ),
+            },
+            other => other,
         };
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.sqlx_logging(false)

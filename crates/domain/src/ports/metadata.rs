@@ -125,6 +125,15 @@ pub enum RepositoryError {
         /// What went wrong.
         message: String,
     },
+    /// The server answered and refused us: wrong user or password, no such database. A
+    /// configuration problem, not an outage: trying again will not help.
+    #[error("the metadata database {url} refused the connection: {message}")]
+    Refused {
+        /// The URL with any password redacted.
+        url: String,
+        /// What the server said.
+        message: String,
+    },
     /// The database is not a fansly-scraper (or fansly-stash) metadata database.
     #[error("the metadata database is not usable: {0}")]
     Schema(String),

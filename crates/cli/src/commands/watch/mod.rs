@@ -328,22 +328,21 @@ impl Watcher<'_> {
         if let Some(repo) = &self.repo {
             return Ok(repo.clone());
         }
-        let repo = match wiring::open_metadata(&self.ctx.config).await {
+        let repo = match wiring::metadata_store(&self.ctx.config).await {
             Ok(r) => Arc::new(r),
-            Err(e) => {
-                return Err(Trouble::Down(Service::Metadata, e.message));
-            }
+            Err(e) => return Err(self.metadata_trouble(&e)),
         };
         self.repo = Some(repo.clone());
         Ok(repo)
     }
 
-    /// A repository failure: a database that is not a fansly-scraper one stops `watch`; any
-    /// other failure (down, restarting, a failing query) is waited out.
+    /// A repository failure: a database that is not a fansly-scraper one, or a server that
+    /// refuses the credentials, stops `watch`; any other failure (down, restarting, a failing
+    /// query) is waited out.
     fn metadata_trouble(&self, e: &RepositoryError) -> Trouble {
         let err = wiring::repository_error(&self.ctx.config, e);
         match e {
-            RepositoryError::Schema(_) => Trouble::Fatal(err),
+            RepositoryError::Schema(_) | RepositoryError::Refused { .. } => Trouble::Fatal(err),
             _ => Trouble::Down(Service::Metadata, err.message),
         }
     }
