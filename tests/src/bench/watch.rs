@@ -253,7 +253,7 @@ fn mb(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
-/// `(N database queries, M Stash requests)` of an idle line.
+/// `(N database queries, M Stash requests)` of an idle line (singular or plural).
 fn idle_costs(line: &str) -> Option<(u64, u64)> {
     let rest = &line[line.find(": no change (")? + ": no change (".len()..];
     let mut numbers = rest
@@ -505,10 +505,20 @@ pub fn section(info: &RunInfo, idle: &[IdleRow], queries: &[QueryRow]) -> String
         );
         let _ = writeln!(
             s,
-            "| {}: an idle cycle makes at most 2 DB queries and 0 Stash requests | {} queries, {} requests | {} |",
+            "| {}: an idle cycle makes at most 2 DB queries and 0 Stash requests | {} {}, {} {} | {} |",
             r.name,
             r.max_queries,
+            if r.max_queries == 1 {
+                "query"
+            } else {
+                "queries"
+            },
             r.stash_requests,
+            if r.stash_requests == 1 {
+                "request"
+            } else {
+                "requests"
+            },
             yes(r.max_queries <= 2 && r.stash_requests == 0)
         );
     }
@@ -527,7 +537,7 @@ mod tests {
     fn idle_lines_give_their_costs() {
         assert_eq!(
             idle_costs(
-                "2026-01-01 10:00:00 cycle 7: no change (1 database queries, 0 Stash requests)"
+                "2026-01-01 10:00:00 cycle 7: no change (1 database query, 0 Stash requests)"
             ),
             Some((1, 0))
         );

@@ -273,7 +273,7 @@ mod tests {
     fn cycle_numbers_are_read_from_lines() {
         assert_eq!(
             cycle_of(
-                "2026-01-01 10:00:00 cycle 12: no change (1 database queries, 0 Stash requests)"
+                "2026-01-01 10:00:00 cycle 12: no change (1 database query, 0 Stash requests)"
             ),
             Some(12)
         );

@@ -34,6 +34,30 @@ pub(crate) fn wrote_anything(report: &SyncReport) -> bool {
         .any(|c| c.created + c.updated + c.failed > 0)
 }
 
+/// The `-v` line of an idle cycle.
+pub(crate) fn idle(cycle: u64, queries: u64, requests: u64) -> String {
+    format!(
+        "cycle {cycle}: no change ({queries} database {}, {requests} Stash {})",
+        if queries == 1 { "query" } else { "queries" },
+        if requests == 1 { "request" } else { "requests" }
+    )
+}
+
+/// The synced creators of a cycle, `alice (2 new posts)`, at most [`NAMED`] of them by name.
+pub(crate) fn creators(synced: &[String]) -> String {
+    match synced.len() {
+        n if n <= NAMED => synced.join(", "),
+        n => format!(
+            "{} and {} more creators",
+            synced[..NAMED].join(", "),
+            n - NAMED
+        ),
+    }
+}
+
+/// Creators named on a cycle's line.
+const NAMED: usize = 5;
+
 /// `2 new posts, 5 new downloads`: what moved between two fingerprints.
 pub(crate) fn change(before: &ContentFingerprint, now: &ContentFingerprint) -> String {
     let mut parts = Vec::new();
@@ -182,6 +206,20 @@ mod tests {
         let mut messages = fp(1, 1);
         messages.messages.count = 4;
         assert_eq!(change(&fp(1, 1), &messages), "new messages");
+    }
+
+    #[test]
+    fn idle_and_creator_lists_read_well() {
+        assert_eq!(
+            idle(3, 1, 0),
+            "cycle 3: no change (1 database query, 0 Stash requests)"
+        );
+        let many: Vec<String> = (0..7).map(|i| format!("c{i} (catching up)")).collect();
+        assert_eq!(
+            creators(&many),
+            "c0 (catching up), c1 (catching up), c2 (catching up), c3 (catching up), c4 (catching up) and 2 more creators"
+        );
+        assert_eq!(creators(&many[..1]), "c0 (catching up)");
     }
 
     #[test]

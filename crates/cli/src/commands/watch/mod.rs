@@ -169,6 +169,7 @@ impl Watcher<'_> {
                 () = stop.requested() => break,
             }
         }
+        self.close_state().await;
         lines::say(
             self.quiet,
             &format!(
@@ -197,11 +198,10 @@ impl Watcher<'_> {
             if self.verbose {
                 lines::say(
                     self.quiet,
-                    &format!(
-                        "cycle {}: no change ({} database queries, {} Stash requests)",
+                    &lines::idle(
                         self.cycle,
                         repo.query_count() - queries_before,
-                        self.stash_requests() - requests_before
+                        self.stash_requests() - requests_before,
                     ),
                 );
             }
@@ -292,8 +292,9 @@ impl Watcher<'_> {
                 notices.push(lines::notice(&c.creator, &n, self.interval));
             }
         }
+        // Said once per creator by its notice; the items themselves go to the log.
         for e in &report.errors {
-            tracing::warn!(creator = %e.creator, kind = e.kind.as_str(), key = %e.key, "failed: {}", e.error);
+            tracing::info!(creator = %e.creator, kind = e.kind.as_str(), key = %e.key, "failed: {}", e.error);
         }
         let text = format!(
             "cycle {}: {} {}: {} [{} Stash requests, {}]",
@@ -303,7 +304,7 @@ impl Watcher<'_> {
             } else {
                 "synced"
             },
-            synced.join(", "),
+            lines::creators(&synced),
             lines::written(report),
             requests,
             health::human(took)
@@ -454,6 +455,16 @@ impl Watcher<'_> {
                     wiring::sync_error(&self.ctx.config, e).message,
                 )
             }
+        }
+    }
+
+    /// Closes the sync-state file (everything written is on disk when the process ends).
+    async fn close_state(&mut self) {
+        if let Some(state) = self.state.take()
+            && let Ok(state) = Arc::try_unwrap(state)
+            && let Err(e) = state.close().await
+        {
+            tracing::warn!("closing the sync-state file: {e}");
         }
     }
 
