@@ -18,7 +18,7 @@ use fansly_stash_tests::library::{Library, LibraryShape, file_bytes};
 use metadata_store::testing::{FixtureBuilder, TestDb, pg_test_database};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
-use stash_double::{DoubleConfig, StashDouble};
+use stash_double::{DoubleConfig, Fault, StashDouble};
 use tempfile::TempDir;
 use watch_support::{Proxy, WatchProcess, cycle_of, fansly_stash, state_file};
 
@@ -453,6 +453,33 @@ async fn sigterm_during_a_sync_exits_0_keeps_the_state_and_the_next_sync_makes_n
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(s.double.counters().mutation_requests, 0, "converged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_signal_quits_at_once_with_130() {
+    let s = setup(&shape(), None, DoubleConfig::default()).await;
+    // The first image write of the catch-up hangs, so the batch in flight cannot finish.
+    s.double.faults().inject(
+        Some("imagesUpdate"),
+        1,
+        Fault::Delay(std::time::Duration::from_secs(60)),
+    );
+    let mut w = s.watch(&[]);
+    let deadline = std::time::Instant::now() + watch_support::HANG_GUARD;
+    while s.double.counters().requests_with("imagesUpdate") == 0 {
+        assert!(std::time::Instant::now() < deadline, "{}", w.text());
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    w.sigterm();
+    w.wait_for(0, "the first stop line", |l| {
+        l.contains("Stopping: finishing the batch in flight")
+    })
+    .await;
+    w.sigterm();
+    let status = w.wait_exit().await;
+    assert_eq!(status.code(), Some(130), "{}", w.text());
+    assert!(w.text().contains("Stopping now."), "{}", w.text());
+    assert!(!w.text().contains("watch stopped after"), "{}", w.text());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
