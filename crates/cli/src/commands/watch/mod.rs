@@ -6,8 +6,9 @@
 //!
 //! It never stops for a service that is down (the metadata database, Stash, the sync-state
 //! file): [`health`] logs one line and backs off, and the next cycle catches up. It stops with
-//! an error only for configuration (exit 2: no `download_root`, an unknown creator), a
-//! database that is not a fansly-scraper one, and a Stash that refuses the API key (exit 3).
+//! an error only for configuration (exit 2: no `download_root`, an unknown creator) and what
+//! waiting cannot fix (exit 3: a Stash that refuses the API key, a database server that
+//! refuses the credentials, a database that is not a fansly-scraper one).
 //! SIGTERM or Ctrl-C finishes the batch in flight, keeps the sync state and exits 0.
 //!
 //! This module wires and loops; what to sync lives in [`tracker`], outages in [`health`], what
