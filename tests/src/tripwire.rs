@@ -19,8 +19,8 @@ use async_trait::async_trait;
 use domain::fansly::Account;
 use domain::ids::{AccountId, GalleryId, ImageId, JobId, SceneId};
 use domain::ports::{
-    ContentCursor, ContentPage, CreatorSummary, MediaServer, MediaServerError, MetadataRepository,
-    RepositoryError, StashIdWriteback, StoreInfo,
+    ContentCursor, ContentFingerprint, ContentPage, CreatorSummary, MediaServer, MediaServerError,
+    MetadataRepository, RepositoryError, StashIdWriteback, StoreInfo,
 };
 use domain::stash::{
     BatchOutcome, Chapter, FileCursor, FilePage, Gallery, GalleryImages, GalleryPatch, Image,
@@ -67,6 +67,11 @@ impl MetadataRepository for TripRepo {
         ids: &[AccountId],
     ) -> Result<HashMap<AccountId, Account>, RepositoryError> {
         self.inner.accounts_by_ids(ids).await
+    }
+    async fn content_fingerprints(
+        &self,
+    ) -> Result<HashMap<AccountId, ContentFingerprint>, RepositoryError> {
+        self.inner.content_fingerprints().await
     }
     async fn content_page(
         &self,

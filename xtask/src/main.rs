@@ -5,7 +5,8 @@
 //! - `cargo xtask pg`: start a throwaway PostgreSQL cluster and keep it running (for hacking
 //!   on the PostgreSQL tests); prints the URL to export.
 //! - `cargo xtask tidy`: the repository's own style checks.
-//! - `cargo xtask bench [--quick] [--pg]`: the sync benchmark; writes BENCHMARKS.md.
+//! - `cargo xtask bench [--quick] [--pg] [--only sync|watch]`: the sync and watch benchmarks;
+//!   writes BENCHMARKS.md.
 //! - `cargo xtask demo [--keep]`: the whole tool, offline, against the Stash double.
 //! - `cargo xtask dist [--static]`: the shipped binary (stripped of debug info, symbols kept)
 //!   with shell completions, the man pages and the Stash plugin package.
@@ -55,7 +56,7 @@ fn print_help() {
          ci     tidy, fmt --check, clippy -D warnings, and every test (starts PostgreSQL)\n  \
          pg     start a throwaway PostgreSQL cluster and wait (Ctrl-C stops it)\n  \
          tidy   repository style checks (module docs, no copied upstream files)\n  \
-         bench  sync benchmark (release; --quick: small, prints only; --pg: PostgreSQL too)\n  \
+         bench  sync and watch benchmarks (release; --quick: small, prints only; --pg: PostgreSQL\n         too; --only sync|watch: one of them)\n  \
          demo   generate a library, start the Stash double, sync twice with the real binary\n  \
          dist   shipped binary, man pages, Stash plugin package (--static: musl; --debug)\n  \
          fuzz   cargo-fuzz targets, 60 s each (needs nightly + cargo-fuzz; outside CI)"

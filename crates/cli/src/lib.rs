@@ -41,7 +41,10 @@ pub fn run(cli: cli::Cli) -> ExitCode {
             return Exit::Unavailable.into();
         }
     };
-    match runtime.block_on(commands::dispatch(cli)) {
+    let result = runtime.block_on(commands::dispatch(cli));
+    // Background tasks (a database pool's maintenance) must not keep the process from ending.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    match result {
         Ok(exit) => exit.into(),
         Err(e) => {
             tracing::error!(target: logging::FILE_ONLY, exit = e.exit.code(), "{}", e.message);

@@ -16,13 +16,19 @@ use crate::exit::CliError;
 
 /// Opens the metadata database named by `metadata_db`.
 pub async fn open_metadata(config: &Config) -> Result<MetadataStore, CliError> {
+    metadata_store(config)
+        .await
+        .map_err(|e| repository_error(config, &e))
+}
+
+/// [`open_metadata`] with the adapter's typed error (for callers that tell an outage from a
+/// refusal, like `watch`).
+pub async fn metadata_store(config: &Config) -> Result<MetadataStore, RepositoryError> {
     let url = config.metadata_db();
     let options = StoreOptions {
         write_back_stash_ids: config.settings.write_back_stash_ids,
     };
-    MetadataStore::open(url.expose(), options)
-        .await
-        .map_err(|e| repository_error(config, &e))
+    MetadataStore::open(url.expose(), options).await
 }
 
 /// The message and exit code for a metadata-database failure.
@@ -31,6 +37,9 @@ pub fn repository_error(config: &Config, e: &RepositoryError) -> CliError {
     match e {
         RepositoryError::Connection { .. } => CliError::unavailable(format!(
             "{e}\nThe metadata database is set by metadata_db (from {origin}): point it at fansly-scraper's PostgreSQL database (postgres://user:password@host/fansly) or a SQLite file made by `fansly-stash import`."
+        )),
+        RepositoryError::Refused { .. } => CliError::unavailable(format!(
+            "{e}\nCheck the user, password and database name in metadata_db (from {origin}); for fansly-scraper's database they are its postgres settings (pg_user, pg_password, pg_database)."
         )),
         RepositoryError::Schema(_) => CliError::unavailable(format!(
             "{e}\nmetadata_db (from {origin}) names a database that is not a fansly-scraper metadata database."

@@ -7,6 +7,7 @@
 //! - [`migration`]: our own migrations, for empty databases only.
 //! - [`MetadataStore`] (`store`): open by URL, detect upstream, page through content.
 //! - `load` / `resolve`: batched loading of a page's references, then assembly into items.
+//! - `fingerprint`: one cheap query summing up every creator's content, for `watch`.
 //! - `unattached`: downloaded media no attachment reaches (the upstream attachments gap).
 //! - [`sync_state`]: our own sync-state database.
 //! - [`testing`] (feature `testing`): test databases and a fixture builder.
@@ -21,6 +22,8 @@ pub mod sync_state;
 pub mod testing;
 
 mod convert;
+mod db_error;
+mod fingerprint;
 mod load;
 mod pool;
 mod resolve;

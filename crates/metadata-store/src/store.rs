@@ -16,8 +16,8 @@
 //! Per page and phase: one query for the items, then a fixed set of batched `IN (...)` queries
 //! (see [`crate::load`]), plus two per level of quoted-post nesting; unattached media cost one
 //! query (a recursive CTE) per creator and pass, then per page one for the rows, one for their
-//! variants and one for the variants' rows. [`MetadataStore::query_count`] exposes the running
-//! count.
+//! variants and one for the variants' rows. `content_fingerprints` is one query for every
+//! creator. [`MetadataStore::query_count`] exposes the running count.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,8 +28,8 @@ use domain::content::ContentItem;
 use domain::fansly::Account;
 use domain::ids::{AccountId, MediaId};
 use domain::ports::{
-    ContentCursor, ContentPage, CreatorSummary, MetadataRepository, RepositoryError,
-    StashIdWriteback, StoreInfo,
+    ContentCursor, ContentFingerprint, ContentPage, CreatorSummary, MetadataRepository,
+    RepositoryError, StashIdWriteback, StoreInfo,
 };
 use sea_orm::sea_query::{CaseStatement, Expr, Func, Query};
 use sea_orm::{
@@ -119,12 +119,15 @@ impl MetadataStore {
     pub async fn open(url: &str, options: StoreOptions) -> Result<MetadataStore, RepositoryError> {
         let backend = backend_of(url)?;
         let shown = redact(url);
-        let conn_err = |e: DbErr| RepositoryError::Connection {
-            url: shown.clone(),
-            message: format!(
-                "{e}. Check that the server is running and the URL, user and password are right \
-                 (for SQLite, that the file exists or the URL ends in ?mode=rwc)"
-            ),
+        let conn_err = |e: DbErr| match crate::db_error::classify(e, &shown, "connecting") {
+            RepositoryError::Connection { url, message } => RepositoryError::Connection {
+                url,
+                message: format!(
+                    "{message}. Check that the server is running and the URL, user and password \
+                     are right (for SQLite, that the file exists or the URL ends in ?mode=rwc)"
+                ),
+            },
+            other => other,
         };
         // An unreachable server should say so in seconds, not after sqlx's 30 s default.
         let spec = PoolSpec::for_backend(backend, is_sqlite_memory(url), CONNECT_TIMEOUT);
@@ -581,6 +584,12 @@ impl MetadataRepository for MetadataStore {
             next: next.map(Position::encode),
             warnings: warnings.into_vec(),
         })
+    }
+
+    async fn content_fingerprints(
+        &self,
+    ) -> Result<HashMap<AccountId, ContentFingerprint>, RepositoryError> {
+        crate::fingerprint::fingerprints(&self.db, &self.url).await
     }
 
     async fn record_stash_ids(&self, ids: &StashIdWriteback) -> Result<(), RepositoryError> {

@@ -21,6 +21,9 @@ pub use paths::DefaultDirs;
 pub use secret::{DbUrl, REDACTED, Secret};
 pub use settings::{KEYS, Settings};
 
+/// The longest `watch_interval_secs`: a day.
+pub const MAX_WATCH_INTERVAL_SECS: u64 = 86_400;
+
 /// The environment-variable prefix.
 pub const ENV_PREFIX: &str = "FANSLY_STASH_";
 
@@ -47,6 +50,8 @@ pub struct Overrides {
     pub read_concurrency: Option<usize>,
     /// `--log-dir`.
     pub log_dir: Option<PathBuf>,
+    /// `watch --interval`.
+    pub watch_interval_secs: Option<u64>,
 }
 
 /// Settings given by a caller between the environment and the flags, each with the place it
@@ -296,6 +301,11 @@ impl Config {
         Duration::from_secs(self.settings.connect_timeout_secs)
     }
 
+    /// How long `watch` waits between two cycles.
+    pub fn watch_interval(&self) -> Duration {
+        Duration::from_secs(self.settings.watch_interval_secs)
+    }
+
     /// The Stash request timeout.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.settings.request_timeout_secs)
@@ -424,6 +434,10 @@ fn apply_overrides(s: &mut Settings, o: &Overrides, origins: &mut BTreeMap<Strin
         s.log_dir = Some(v.clone());
         set("log_dir", "--log-dir");
     }
+    if let Some(v) = o.watch_interval_secs {
+        s.watch_interval_secs = v;
+        set("watch_interval_secs", "--interval");
+    }
 }
 
 fn fill_defaults(s: &mut Settings, dirs: &DefaultDirs) {
@@ -520,6 +534,13 @@ fn validate(s: &Settings, origins: &BTreeMap<String, String>) -> Result<(), CliE
                 from(key)
             )));
         }
+    }
+    if s.watch_interval_secs == 0 || s.watch_interval_secs > MAX_WATCH_INTERVAL_SECS {
+        return Err(CliError::config(format!(
+            "watch_interval_secs = {} (from {}) is out of range: use a number of seconds from 1 to {MAX_WATCH_INTERVAL_SECS} (a day)",
+            s.watch_interval_secs,
+            from("watch_interval_secs")
+        )));
     }
     for (key, value) in [
         ("connect_timeout_secs", s.connect_timeout_secs),
@@ -623,6 +644,8 @@ mod tests {
             ("batch_size = 0", "out of range"),
             ("request_timeout_secs = 0", "at least 1 second"),
             ("batch_size = \"many\"", "batch_size"),
+            ("watch_interval_secs = 0", "from 1 to 86400"),
+            ("watch_interval_secs = 90000", "out of range"),
         ] {
             let f = write(t.path(), text);
             let err = Config::load_with(dirs(t.path()), Some(&f), &Overrides::default(), &[])

@@ -192,6 +192,7 @@ impl SyncEngine {
                 creator: account.username.clone(),
                 counts: outcome.counts,
                 error,
+                awaiting_files: outcome.awaiting_files,
             });
             if fatal.is_some() || report.interrupted {
                 break;

@@ -17,6 +17,8 @@ pub(crate) struct CreatorOutcome {
     pub(crate) healed: Vec<SkipNote>,
     pub(crate) plan: Vec<PlannedChange>,
     pub(crate) interrupted: bool,
+    /// Downloaded media Stash has no file for yet (also counted as skipped).
+    pub(crate) awaiting_files: u64,
     /// Why the creator's folder was not scanned (it lies outside Stash's libraries): reported
     /// as the creator's error although the rest of its sync ran.
     pub(crate) scan_error: Option<String>,
@@ -30,6 +32,8 @@ pub(crate) struct Tally {
     pub(crate) skipped: Vec<SkipNote>,
     pub(crate) healed: Vec<SkipNote>,
     pub(crate) plan: Vec<PlannedChange>,
+    /// Downloaded media Stash has no file for yet (also counted as skipped).
+    pub(crate) awaiting_files: u64,
 }
 
 impl Tally {
@@ -54,9 +58,18 @@ impl Tally {
         self.note(creator, what, reason);
     }
 
-    /// Counts a skip whose reason was noted earlier (once per file, not once per phase).
-    pub(crate) fn skipped_noted_before(&mut self, kind: EntityKind) {
+    /// A downloaded media whose file Stash does not have (yet): skipped, and counted so a
+    /// caller can look again later.
+    pub(crate) fn awaiting(&mut self, creator: &str, kind: EntityKind, what: &str, reason: &str) {
+        self.skipped(creator, kind, what, reason);
+        self.awaiting_files += 1;
+    }
+
+    /// [`Tally::awaiting`] for a file whose reason was noted earlier (once per file, not once
+    /// per phase).
+    pub(crate) fn awaiting_noted_before(&mut self, kind: EntityKind) {
         self.entry(kind).skipped += 1;
+        self.awaiting_files += 1;
     }
 
     pub(crate) fn note(&mut self, creator: &str, what: &str, reason: &str) {
@@ -95,6 +108,7 @@ impl Tally {
         self.counts.retain(|_, c| !c.is_zero());
         out.errors = std::mem::take(&mut self.errors);
         out.skipped = std::mem::take(&mut self.skipped);
+        out.awaiting_files = std::mem::take(&mut self.awaiting_files);
         out
     }
 
@@ -119,6 +133,7 @@ impl CreatorOutcome {
 
     /// Folds a batch's tally in and tells the monitor.
     pub(crate) fn absorb(&mut self, tally: Tally, monitor: &SyncMonitor) {
+        self.awaiting_files += tally.awaiting_files;
         for (kind, delta) in tally.counts {
             *self.counts.entry(kind).or_default() += delta;
             monitor.emit(SyncEvent::Counted {

@@ -544,9 +544,9 @@ impl SyncEngine {
                         (owned_here, kind, m.media.local_filename.as_deref())
                     {
                         if ctx.unseen.contains(file) {
-                            batch.tally.skipped_noted_before(kind);
+                            batch.tally.awaiting_noted_before(kind);
                         } else {
-                            batch.tally.skipped(ctx.creator, kind, &format!("media:{}", m.media.id), &format!("no Stash file matches {file} (not downloaded there or not scanned yet)"));
+                            batch.tally.awaiting(ctx.creator, kind, &format!("media:{}", m.media.id), &format!("no Stash file matches {file} (not downloaded there or not scanned yet)"));
                         }
                     }
                     continue;
