@@ -37,8 +37,9 @@ pub struct Expected {
     pub tags: HashSet<String>,
 }
 
+/// fansly-scraper's title rule on the text as Stash stores it (trimmed).
 fn title_rule(content: &str, username: &str, at: Option<DateTime<Utc>>) -> String {
-    let line = content.lines().next().unwrap_or("").trim();
+    let line = content.trim().lines().next().unwrap_or("").trim();
     let n = line.chars().count();
     if (10..=128).contains(&n) {
         line.to_owned()
@@ -116,7 +117,8 @@ fn add_item(
         .filter(|m| seen.insert(m.media.id))
         .collect();
     let title = title_rule(&item.content, username, item.created_at);
-    let details = (!item.content.trim().is_empty()).then(|| item.content.clone());
+    // Stash stores the text trimmed.
+    let details = (!item.content.trim().is_empty()).then(|| item.content.trim().to_owned());
     let date = item.created_at.map(|t| t.format("%Y-%m-%d").to_string());
     let tags: Vec<String> = item
         .hashtags

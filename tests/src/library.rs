@@ -360,6 +360,27 @@ impl Library {
         write_files(&jobs, seed)?;
         Ok(added)
     }
+
+    /// Sets a post's text in the metadata database, as fansly-scraper does when it downloads
+    /// an edited post again.
+    pub async fn set_post_content(&self, post: i64, content: &str) -> Result<(), LibraryError> {
+        let store = self.store().await?;
+        let db = store.connection();
+        let mut update = Query::update();
+        update
+            .table(Alias::new("posts"))
+            .value(Alias::new("content"), content)
+            .and_where(sea_orm::sea_query::Expr::col(Alias::new("id")).eq(post));
+        let done = db
+            .execute(db.get_database_backend().build(&update))
+            .await
+            .map_err(db_err("updating a post's content"))?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(LibraryError::Shape(format!("no post {post}")))
+        }
+    }
 }
 
 async fn open_store(url: &str) -> Result<MetadataStore, LibraryError> {

@@ -19,8 +19,8 @@ use async_trait::async_trait;
 use domain::fansly::Account;
 use domain::ids::{AccountId, GalleryId, ImageId, JobId, SceneId};
 use domain::ports::{
-    ContentCursor, ContentPage, CreatorSummary, MediaServer, MediaServerError, MetadataRepository,
-    RepositoryError, StashIdWriteback, StoreInfo,
+    ContentCursor, ContentFingerprint, ContentPage, CreatorSummary, MediaServer, MediaServerError,
+    MetadataRepository, RepositoryError, StashIdWriteback, StoreInfo,
 };
 use domain::stash::{
     BatchOutcome, Chapter, FileCursor, FilePage, Gallery, GalleryImages, GalleryPatch, Image,
@@ -61,6 +61,11 @@ impl MetadataRepository for TripRepo {
         usernames: &[String],
     ) -> Result<HashMap<String, Account>, RepositoryError> {
         self.inner.accounts_by_username(usernames).await
+    }
+    async fn content_fingerprints(
+        &self,
+    ) -> Result<HashMap<AccountId, ContentFingerprint>, RepositoryError> {
+        self.inner.content_fingerprints().await
     }
     async fn content_page(
         &self,

@@ -79,6 +79,7 @@ proptest! {
             studio_id: want_studio.map(StudioId::new),
             performer_ids: want_perf.iter().cloned().map(PerformerId::new).collect(),
             tag_ids: want_tags.iter().cloned().map(TagId::new).collect(),
+            earlier: Default::default(),
         };
         let scenes: Vec<SceneId> = want_scenes.iter().cloned().map(SceneId::new).collect();
         let own = Ownership::new(domain::ports::FieldHashes::new(), force);

@@ -3,20 +3,30 @@
 //! and union member we declare exists there with the same type.
 //!
 //! One file serves both sides: the Stash adapter compiles its operations against it (cynic) and
-//! the Stash double validates every request with it, so this one check covers both.
+//! the Stash double validates every request with it, so this one check covers both. For every
+//! other supported release, the schema the double serves when it answers as that release (the
+//! subset minus what the release lacks) is a subset of that release's real schema, and what it
+//! leaves out is really missing there.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 
 use apollo_compiler::Schema;
 use apollo_compiler::schema::ExtendedType;
+use stash_double::{DoubleConfig, StashVersion};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 fn upstream() -> Schema {
-    let dir = fansly_stash_tests::shared_dir().join("upstream/stash-schema-v0.30.1");
+    upstream_of("stash-schema-v0.30.1")
+}
+
+fn upstream_of(folder: &str) -> Schema {
+    let dir = fansly_stash_tests::shared_dir()
+        .join("upstream")
+        .join(folder);
     let mut builder = Schema::builder().adopt_orphan_extensions();
     let main = dir.join("schema.graphql");
     builder = builder.parse(std::fs::read_to_string(&main).unwrap(), &main);
@@ -167,4 +177,69 @@ fn the_subset_check_catches_what_upstream_lacks() {
 fn the_double_serves_exactly_this_file() {
     let file = std::fs::read_to_string(workspace().join("schema/stash-subset.graphql")).unwrap();
     assert_eq!(stash_double::SUBSET_SDL, file);
+}
+
+fn served(v: StashVersion) -> Schema {
+    let sdl = stash_double::served_sdl(&DoubleConfig::impersonating(v)).unwrap();
+    Schema::parse_and_validate(sdl, "served.graphql")
+        .unwrap()
+        .into_inner()
+}
+
+/// The types and fields of a schema, as `Type` and `Type.field` names.
+fn members(schema: &Schema) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, ty) in &schema.types {
+        if ty.is_built_in() {
+            continue;
+        }
+        out.push(name.to_string());
+        match ty {
+            ExtendedType::Object(o) => out.extend(o.fields.keys().map(|f| format!("{name}.{f}"))),
+            ExtendedType::Interface(i) => {
+                out.extend(i.fields.keys().map(|f| format!("{name}.{f}")))
+            }
+            ExtendedType::InputObject(i) => {
+                out.extend(i.fields.keys().map(|f| format!("{name}.{f}")))
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn the_double_serves_each_release_a_subset_of_its_real_schema() {
+    for v in StashVersion::ALL {
+        let problems = subset_problems(&served(v), &upstream_of(v.schema_folder()));
+        assert!(
+            problems.is_empty(),
+            "the double answering as {} serves what Stash {} lacks:\n{}",
+            v.version(),
+            v.version(),
+            problems.join("\n")
+        );
+    }
+}
+
+#[test]
+fn what_the_double_leaves_out_for_a_release_is_missing_there() {
+    let full = members(&subset());
+    for v in StashVersion::ALL {
+        let kept = members(&served(v));
+        let theirs = members(&upstream_of(v.schema_folder()));
+        let wrongly_refused: Vec<&String> = full
+            .iter()
+            .filter(|m| !kept.contains(m) && theirs.contains(m))
+            .collect();
+        assert!(
+            wrongly_refused.is_empty(),
+            "the double answering as {} refuses what it has: {wrongly_refused:?}",
+            v.version()
+        );
+    }
+    // And it does leave things out where they are missing (studio urls before v0.30).
+    assert!(
+        !members(&served(StashVersion::V0_27_2)).contains(&"StudioCreateInput.urls".to_owned())
+    );
 }

@@ -1,5 +1,7 @@
 //! Issue 7's acceptance, end to end: a real SQLite metadata store, real files on disk scanned
-//! by the Stash double, the real adapter over HTTP, the real SQLite sync state.
+//! by the Stash double, the real adapter over HTTP, the real SQLite sync state; against a
+//! double answering as every supported Stash release, from v0.27.2 to the development head
+//! (issue 13).
 //!
 //! - A creator with 300 posts, 40 messages, 1,000 images and 200 videos syncs completely in at
 //!   most 60 HTTP requests, every mapped field checked in the double's state.
@@ -21,7 +23,7 @@ use fansly_stash_tests::world::{
 };
 use serde_json::Value;
 use stash_adapter::StashClient;
-use stash_double::{DoubleConfig, StashDouble};
+use stash_double::{DoubleConfig, StashDouble, StashVersion};
 use sync_core::{CancelFlag, SyncEngine, SyncMonitor, SyncReport};
 
 /// The acceptance creator: 300 posts, 40 messages, 1,000 images, 200 videos (each video with
@@ -61,6 +63,13 @@ fn assert_no_errors(report: &SyncReport) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_creator_syncs_completely_within_budget_then_resyncs_for_free() {
+    for version in StashVersion::ALL {
+        println!("acceptance against a double answering as Stash {version:?}");
+        acceptance(version).await;
+    }
+}
+
+async fn acceptance(version: StashVersion) {
     let dir = tempfile::tempdir().unwrap();
     let mut lib = Library::generate(&acceptance_shape(), dir.path(), None)
         .await
@@ -69,7 +78,9 @@ async fn a_large_creator_syncs_completely_within_budget_then_resyncs_for_free() 
         double,
         client,
         scan,
-    } = start_stash(&lib, DoubleConfig::default()).await.unwrap();
+    } = start_stash(&lib, DoubleConfig::impersonating(version))
+        .await
+        .unwrap();
     assert_eq!(scan.files_added, 1_400, "{scan:?}");
     let state = open_state(&dir.path().join("state.sqlite3")).await.unwrap();
 
@@ -83,7 +94,7 @@ async fn a_large_creator_syncs_completely_within_budget_then_resyncs_for_free() 
     );
     assert!(
         first.http_requests <= 60,
-        "first sync made {} requests: {:?}",
+        "{version:?}: first sync made {} requests: {:?}",
         first.http_requests,
         first.by_root_field
     );
@@ -103,7 +114,7 @@ async fn a_large_creator_syncs_completely_within_budget_then_resyncs_for_free() 
     let wrong = mismatches(&expected, &canon, 20);
     assert!(
         wrong.is_empty(),
-        "{} mismatches:\n{}",
+        "{version:?}: {} mismatches:\n{}",
         wrong.len(),
         wrong.join("\n")
     );
@@ -114,7 +125,11 @@ async fn a_large_creator_syncs_completely_within_budget_then_resyncs_for_free() 
         ("tags", 11),
         ("galleries", 340),
     ] {
-        assert_eq!(canon[kind].as_object().unwrap().len(), n, "{kind}");
+        assert_eq!(
+            canon[kind].as_object().unwrap().len(),
+            n,
+            "{version:?}: {kind}"
+        );
     }
 
     // Second run (a new process): no mutation, at most 5 requests.
@@ -122,7 +137,11 @@ async fn a_large_creator_syncs_completely_within_budget_then_resyncs_for_free() 
     let report = sync_once(&lib, connect(&double).await, state.clone()).await;
     assert_no_errors(&report);
     let second = double.counters();
-    assert_eq!(second.mutation_requests, 0, "{:?}", second.by_root_field);
+    assert_eq!(
+        second.mutation_requests, 0,
+        "{version:?}: {:?}",
+        second.by_root_field
+    );
     assert!(
         second.http_requests <= 5,
         "re-run made {} requests: {:?}",
@@ -179,7 +198,7 @@ async fn a_large_creator_syncs_completely_within_budget_then_resyncs_for_free() 
         .await
         .unwrap();
     let wrong = mismatches(&expected, &after_canon, 20);
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(wrong.is_empty(), "{version:?}: {}", wrong.join("\n"));
     assert!(third.http_requests <= 15, "{:?}", third.by_root_field);
 }
 

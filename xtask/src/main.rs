@@ -5,9 +5,11 @@
 //! - `cargo xtask pg`: start a throwaway PostgreSQL cluster and keep it running (for hacking
 //!   on the PostgreSQL tests); prints the URL to export.
 //! - `cargo xtask tidy`: the repository's own style checks.
-//! - `cargo xtask bench [--quick] [--pg]`: the sync benchmark; writes BENCHMARKS.md.
+//! - `cargo xtask bench [--quick] [--pg] [--only sync|watch]`: the sync and watch benchmarks;
+//!   writes BENCHMARKS.md.
 //! - `cargo xtask demo [--keep]`: the whole tool, offline, against the Stash double.
-//! - `cargo xtask dist`: the release binary with shell completions and the man page.
+//! - `cargo xtask dist [--static]`: the shipped binary (stripped of debug info, symbols kept)
+//!   with shell completions, the man pages and the Stash plugin package.
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: the cargo-fuzz targets (nightly, outside CI).
 
 mod bench;
@@ -15,6 +17,7 @@ mod demo;
 mod dist;
 mod fuzz;
 mod pg;
+mod plugin_package;
 mod tidy;
 
 use std::process::{Command, ExitCode};
@@ -53,9 +56,9 @@ fn print_help() {
          ci     tidy, fmt --check, clippy -D warnings, and every test (starts PostgreSQL)\n  \
          pg     start a throwaway PostgreSQL cluster and wait (Ctrl-C stops it)\n  \
          tidy   repository rules (module docs, no copied upstream files, dependencies per\n         ARCHITECTURE.md, functions <= 100 lines, no too_many_arguments; --longest N)\n  \
-         bench  sync benchmark (release; --quick: small, prints only; --pg: PostgreSQL too)\n  \
+         bench  sync and watch benchmarks (release; --quick: small, prints only; --pg: PostgreSQL\n         too; --only sync|watch: one of them)\n  \
          demo   generate a library, start the Stash double, sync twice with the real binary\n  \
-         dist   release binary, shell completions and man page in target/dist (--debug: debug build)\n  \
+         dist   shipped binary, man pages, Stash plugin package (--static: musl; --debug)\n  \
          fuzz   cargo-fuzz targets, 60 s each (needs nightly + cargo-fuzz; outside CI)"
     );
 }

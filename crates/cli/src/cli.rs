@@ -77,6 +77,7 @@ impl GlobalArgs {
             batch_size: self.batch_size,
             read_concurrency: self.read_concurrency,
             log_dir: self.log_dir.clone(),
+            watch_interval_secs: None,
         }
     }
 }
@@ -97,6 +98,9 @@ pub enum Command {
     Sync(SyncArgs),
     /// Show what `sync` would change, as a table, without writing anything.
     Plan(PlanArgs),
+    /// Keep Stash in step: every watch_interval_secs, sync the creators whose metadata changed,
+    /// until stopped (SIGTERM or Ctrl-C).
+    Watch(WatchArgs),
     /// What the sync state knows: per creator synced, pending and failed items; recent runs.
     Status,
     /// Diagnose the setup: Stash, authentication, paths, metadata database, ffmpeg.
@@ -106,6 +110,9 @@ pub enum Command {
     /// Show or create the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Run a task for Stash as its plugin (Stash starts this, with JSON on standard input).
+    #[command(hide = true)]
+    Plugin,
     /// Print a shell completion script (used by `cargo xtask dist`).
     #[command(hide = true)]
     Completions {
@@ -151,6 +158,23 @@ pub struct SyncArgs {
     /// Also write objects marked organized in Stash, and rewrite unchanged ones.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `watch` flags.
+#[derive(Debug, Args, Clone)]
+pub struct WatchArgs {
+    /// Which creators (default: every creator, including ones that appear later).
+    #[command(flatten)]
+    pub selection: CreatorSelection,
+    /// Before syncing a changed creator, ask Stash to scan its folder and wait for the job.
+    #[arg(long)]
+    pub scan: bool,
+    /// Seconds between two looks at the metadata database (overrides `watch_interval_secs`).
+    #[arg(long, value_name = "SECS")]
+    pub interval: Option<u64>,
+    /// Milliseconds between two cycles, overriding every other interval (tests, benchmarks).
+    #[arg(long, hide = true, value_name = "MS")]
+    pub interval_ms: Option<u64>,
 }
 
 /// `plan` flags.

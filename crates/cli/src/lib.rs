@@ -9,6 +9,7 @@
 //! - [`progress`], [`report`], [`plan_table`], [`logging`], [`signal`]: what the user sees while
 //!   and after a run.
 //! - [`exit`]: the documented exit codes.
+//! - [`plugin`]: `fansly-stash plugin`, the same tasks run by Stash as a plugin.
 
 pub mod cli;
 pub mod commands;
@@ -16,6 +17,7 @@ pub mod config;
 pub mod exit;
 pub mod logging;
 pub mod plan_table;
+pub mod plugin;
 pub mod progress;
 pub mod report;
 pub mod signal;
@@ -27,6 +29,9 @@ use exit::Exit;
 
 /// Runs a parsed command line to completion and returns the process exit code.
 pub fn run(cli: cli::Cli) -> ExitCode {
+    if let cli::Command::Plugin = cli.command {
+        return plugin::run();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -38,7 +43,10 @@ pub fn run(cli: cli::Cli) -> ExitCode {
             return Exit::Unavailable.into();
         }
     };
-    match runtime.block_on(commands::dispatch(cli)) {
+    let result = runtime.block_on(commands::dispatch(cli));
+    // Background tasks (a database pool's maintenance) must not keep the process from ending.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    match result {
         Ok(exit) => exit.into(),
         Err(e) => {
             tracing::error!(target: logging::FILE_ONLY, exit = e.exit.code(), "{}", e.message);

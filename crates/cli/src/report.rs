@@ -132,6 +132,7 @@ mod tests {
             creator: "alice".into(),
             counts,
             error: None,
+            awaiting_files: 0,
         });
         r.errors.push(ItemError {
             creator: "alice".into(),

@@ -11,18 +11,24 @@ use stash_adapter::StashClient;
 use stash_adapter::config::{ApiKey, StashConfig};
 use sync_core::SyncError;
 
-use crate::config::{Config, ENV_PREFIX};
+use crate::config::{Config, Connection, ENV_PREFIX};
 use crate::exit::CliError;
 
 /// Opens the metadata database named by `metadata_db`.
 pub async fn open_metadata(config: &Config) -> Result<MetadataStore, CliError> {
+    metadata_store(config)
+        .await
+        .map_err(|e| repository_error(config, &e))
+}
+
+/// [`open_metadata`] with the adapter's typed error (for callers that tell an outage from a
+/// refusal, like `watch`).
+pub async fn metadata_store(config: &Config) -> Result<MetadataStore, RepositoryError> {
     let url = config.metadata_db();
     let options = StoreOptions {
         write_back_stash_ids: config.settings.write_back_stash_ids,
     };
-    MetadataStore::open(url.expose(), options)
-        .await
-        .map_err(|e| repository_error(config, &e))
+    MetadataStore::open(url.expose(), options).await
 }
 
 /// The message and exit code for a metadata-database failure.
@@ -31,6 +37,9 @@ pub fn repository_error(config: &Config, e: &RepositoryError) -> CliError {
     match e {
         RepositoryError::Connection { .. } => CliError::unavailable(format!(
             "{e}\nThe metadata database is set by metadata_db (from {origin}): point it at fansly-scraper's PostgreSQL database (postgres://user:password@host/fansly) or a SQLite file made by `fansly-stash import`."
+        )),
+        RepositoryError::Refused { .. } => CliError::unavailable(format!(
+            "{e}\nCheck the user, password and database name in metadata_db (from {origin}); for fansly-scraper's database they are its postgres settings (pg_user, pg_password, pg_database)."
         )),
         RepositoryError::Schema(_) => CliError::unavailable(format!(
             "{e}\nmetadata_db (from {origin}) names a database that is not a fansly-scraper metadata database."
@@ -75,7 +84,12 @@ pub fn state_error(config: &Config, e: &SyncStateError) -> CliError {
 /// The adapter configuration for `config`.
 pub fn stash_config(config: &Config) -> StashConfig {
     let mut c = StashConfig::new(config.settings.stash_url.clone());
-    c.api_key = config.api_key.as_ref().map(|k| ApiKey::new(k.expose()));
+    match &config.connection {
+        Connection::Configured => {
+            c.api_key = config.api_key.as_ref().map(|k| ApiKey::new(k.expose()));
+        }
+        Connection::Plugin { cookie } => c.session_cookie = cookie.clone(),
+    }
     c.connect_timeout = config.connect_timeout();
     c.request_timeout = config.request_timeout();
     c
@@ -91,6 +105,9 @@ pub async fn connect_stash(config: &Config) -> Result<Arc<StashClient>, CliError
 
 /// The message and exit code for a Stash failure, naming the setting to check.
 pub fn stash_error(config: &Config, e: &MediaServerError) -> CliError {
+    if let Connection::Plugin { cookie } = &config.connection {
+        return plugin_stash_error(&config.settings.stash_url, cookie.is_some(), e);
+    }
     let url = &config.settings.stash_url;
     let url_origin = config.origin("stash_url");
     let key_hint = if config.api_key.is_some() {
@@ -114,6 +131,32 @@ pub fn stash_error(config: &Config, e: &MediaServerError) -> CliError {
         }
         MediaServerError::Server { .. } => CliError::unavailable(format!(
             "{e}\nStash at {url} (stash_url from {url_origin}) is failing; look at its log, then run again."
+        )),
+        other => CliError::unavailable(other.to_string()),
+    }
+}
+
+/// [`stash_error`] for a plugin run: the address `url` and the credentials (the session
+/// cookie, when `has_cookie`) came from Stash itself.
+pub fn plugin_stash_error(url: &str, has_cookie: bool, e: &MediaServerError) -> CliError {
+    match e {
+        MediaServerError::Connection { .. } | MediaServerError::Timeout { .. } => {
+            CliError::unavailable(format!(
+                "{e}\nThe plugin could not reach Stash at {url}, the address Stash gave it. If Stash listens on a specific address (the host setting in its config.yml), make sure this machine can reach it; then run the task again."
+            ))
+        }
+        MediaServerError::Unauthorized | MediaServerError::Forbidden if has_cookie => {
+            CliError::unavailable(format!(
+                "{e}\nStash refused the session it gave this plugin. Log out of Stash and in again, then run the task again."
+            ))
+        }
+        MediaServerError::Unauthorized | MediaServerError::Forbidden => {
+            CliError::unavailable(format!(
+                "{e}\nStash asked for credentials but started the plugin without a session. Run the task from Stash's web interface while logged in (not through the API with only an API key)."
+            ))
+        }
+        MediaServerError::Server { .. } => CliError::unavailable(format!(
+            "{e}\nStash at {url} is failing; look at its log (Settings > Logs), then run the task again."
         )),
         other => CliError::unavailable(other.to_string()),
     }

@@ -435,3 +435,44 @@ async fn sync_scan_does_not_scan_a_folder_outside_stash_libraries_and_says_why()
     w.run(cmd).await.expect_code(0);
     assert_eq!(w.double.counters().requests_with("metadataScan"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_says_which_stash_versions_are_supported() {
+    // The oldest supported release: usable, with what it lacks said plainly.
+    let old = DoubleConfig::impersonating(stash_double::StashVersion::V0_27_2);
+    let w = World::with(old, small_shape(2), true).await;
+    let mut cmd = w.command();
+    cmd.arg("check");
+    let run = w.run(cmd).await;
+    let version = line(&run.stdout, "Stash version");
+    assert!(
+        version.starts_with("warn") && version.contains("v0.27.2, appSchema 68"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("supported; until v0.30 partial dates"),
+        "{}",
+        run.stdout
+    );
+
+    // Older than v0.27: refused, naming the version found and what to do.
+    let too_old = DoubleConfig {
+        version: "v0.26.2".into(),
+        app_schema: 58,
+        ..DoubleConfig::default()
+    };
+    let w = World::with(too_old, small_shape(2), true).await;
+    let mut cmd = w.command();
+    cmd.arg("check");
+    let run = w.run(cmd).await;
+    run.expect_code(3);
+    let version = line(&run.stdout, "Stash version");
+    assert!(
+        version.starts_with("FAIL")
+            && version.contains("v0.26.2 (appSchema 58), older than v0.27.0")
+            && version.contains("upgrade Stash to v0.27 or newer"),
+        "{}",
+        run.stdout
+    );
+}

@@ -533,6 +533,13 @@ impl ServerInfo {
     pub fn partial_dates(&self) -> bool {
         self.app_schema >= 75
     }
+
+    /// Before appSchema 72 (v0.28.0, stash PR 5658) an image without a title reads back its
+    /// file's basename as `title` (and setting `""` brings the basename back), so a title
+    /// equal to one of the image's file basenames means "no title" there.
+    pub fn untitled_image_reads_basename(&self) -> bool {
+        self.app_schema < 72
+    }
 }
 
 /// An opaque position in a file listing.
@@ -613,6 +620,9 @@ mod tests {
             ffprobe_path: None,
         };
         assert!(info.performer_urls() && !info.studio_urls() && !info.partial_dates());
+        assert!(info.untitled_image_reads_basename());
+        info.app_schema = 72;
+        assert!(!info.untitled_image_reads_basename() && !info.studio_urls());
         info.app_schema = 75;
         assert!(info.studio_urls() && info.partial_dates());
     }

@@ -7,6 +7,8 @@
 //!    - `store`: open by URL, detect upstream, page through content ([`cursor`]).
 //!    - `load` / `resolve`: batched loading of a page's references, then assembly into items.
 //!    - `unattached`: downloaded media no attachment reaches (the upstream attachments gap).
+//!    - `fingerprint`: one cheap query summing up every creator's content, for `watch`.
+//!    - `pool`: connections over sqlx pools without the maintenance task (why: see there).
 //!    - [`counting`]: the connection that counts statements (tests and benchmarks).
 //! 2. **The importer** ([`import`]): saved Fansly API JSON into a metadata database, one
 //!    transaction per file (`fansly-stash import`).
@@ -25,7 +27,10 @@ pub mod sync_state;
 pub mod testing;
 
 mod convert;
+mod db_error;
+mod fingerprint;
 mod load;
+mod pool;
 mod resolve;
 mod store;
 mod unattached;

@@ -16,8 +16,8 @@
 //! Per page and phase: one query for the items, then a fixed set of batched `IN (...)` queries
 //! (see [`crate::load`]), plus two per level of quoted-post nesting; unattached media cost one
 //! query (a recursive CTE) per creator and pass, then per page one for the rows, one for their
-//! variants and one for the variants' rows. [`MetadataStore::query_count`] exposes the running
-//! count.
+//! variants and one for the variants' rows. `content_fingerprints` is one query for every
+//! creator. [`MetadataStore::query_count`] exposes the running count.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,14 +28,13 @@ use domain::content::ContentItem;
 use domain::fansly::Account;
 use domain::ids::{AccountId, MediaId};
 use domain::ports::{
-    ContentCursor, ContentPage, CreatorSummary, MetadataRepository, RepositoryError,
-    StashIdWriteback, StoreInfo,
+    ContentCursor, ContentFingerprint, ContentPage, CreatorSummary, MetadataRepository,
+    RepositoryError, StashIdWriteback, StoreInfo,
 };
 use sea_orm::sea_query::{CaseStatement, Expr, Func, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectOptions, ConnectionTrait, Database, DbBackend, DbErr,
-    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
-    TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use sea_orm_migration::{MigratorTrait, SchemaManager};
 
@@ -45,6 +44,7 @@ use crate::cursor::{Phase, Position};
 use crate::entities::{accounts, group_users, media, media_variants, messages, posts};
 use crate::load::{Graph, rows_where_in};
 use crate::migration::Migrator;
+use crate::pool::{self, PoolSpec};
 use crate::resolve::Assembler;
 use crate::unattached;
 use crate::url::{backend_of, is_sqlite_memory, redact};
@@ -122,27 +122,19 @@ impl MetadataStore {
     pub async fn open(url: &str, options: StoreOptions) -> Result<MetadataStore, RepositoryError> {
         let backend = backend_of(url)?;
         let shown = redact(url);
-        let conn_err = |e: DbErr| RepositoryError::Connection {
-            url: shown.clone(),
-            message: format!(
-                "{e}. Check that the server is running and the URL, user and password are right \
-                 (for SQLite, that the file exists or the URL ends in ?mode=rwc)"
-            ),
+        let conn_err = |e: DbErr| match crate::db_error::classify(e, &shown, "connecting") {
+            RepositoryError::Connection { url, message } => RepositoryError::Connection {
+                url,
+                message: format!(
+                    "{message}. Check that the server is running and the URL, user and password \
+                     are right (for SQLite, that the file exists or the URL ends in ?mode=rwc)"
+                ),
+            },
+            other => other,
         };
-        let mut opts = ConnectOptions::new(url.to_owned());
-        opts.sqlx_logging(false)
-            // An unreachable server should say so in seconds, not after sqlx's 30 s default.
-            .connect_timeout(CONNECT_TIMEOUT)
-            .acquire_timeout(CONNECT_TIMEOUT);
-        if backend == DbBackend::Sqlite && is_sqlite_memory(url) {
-            // One connection that is never recycled: it *is* the database.
-            let forever = Duration::from_secs(10 * 365 * 24 * 3600);
-            opts.max_connections(1)
-                .min_connections(1)
-                .idle_timeout(forever)
-                .max_lifetime(forever);
-        }
-        let raw = Database::connect(opts).await.map_err(conn_err)?;
+        // An unreachable server should say so in seconds, not after sqlx's 30 s default.
+        let spec = PoolSpec::for_backend(backend, is_sqlite_memory(url), CONNECT_TIMEOUT);
+        let raw = pool::connect(url, spec).await.map_err(conn_err)?;
         let db = CountingConnection::new(raw);
         let info = Self::prepare(&db, backend).await?;
         tracing::info!(
@@ -619,6 +611,12 @@ impl MetadataRepository for MetadataStore {
             next: next.map(Position::encode),
             warnings: warnings.into_vec(),
         })
+    }
+
+    async fn content_fingerprints(
+        &self,
+    ) -> Result<HashMap<AccountId, ContentFingerprint>, RepositoryError> {
+        crate::fingerprint::fingerprints(&self.db, &self.url).await
     }
 
     async fn record_stash_ids(&self, ids: &StashIdWriteback) -> Result<(), RepositoryError> {

@@ -180,6 +180,12 @@ impl AliasedDocument {
         self.body["query"].as_str().unwrap_or_default()
     }
 
+    /// The variables as sent (the operations' variables, renamed per alias).
+    #[cfg(test)]
+    pub(crate) fn variables(&self) -> &serde_json::Value {
+        &self.body["variables"]
+    }
+
     /// Splits a reply into one result per alias, in input order.
     pub(crate) fn split<Q: DeserializeOwned>(&self, reply: &Reply) -> Vec<AliasResult<Q>> {
         let data = reply.data.as_ref().and_then(|d| d.as_object());

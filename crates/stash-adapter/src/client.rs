@@ -16,8 +16,10 @@ use crate::ops::queries::ServerInfoQuery;
 use crate::single_flight::KeyLocks;
 use crate::transport::{Safety, Transport};
 
-/// The oldest app schema we talk to (v0.26: `ids` lookups, `scenesUpdate`, codes).
-pub const MIN_APP_SCHEMA: i32 = 58;
+/// The oldest app schema we talk to: v0.27.0 (67), the oldest release the README supports and
+/// the tests cover (every document is checked against the real v0.27.2 schema, and the sync
+/// runs end to end against a double answering as v0.27.2).
+pub const MIN_APP_SCHEMA: i32 = 67;
 
 /// A connected Stash server. Cheap to share behind an `Arc`; all methods take `&self`.
 #[derive(Debug)]
@@ -68,9 +70,11 @@ impl StashClient {
         }
         if info.app_schema < MIN_APP_SCHEMA {
             return Err(MediaServerError::Unsupported(format!(
-                "Stash at {url} is too old ({} , app schema {}): upgrade Stash to v0.27 or newer",
+                "Stash at {url} is {} (appSchema {}), older than v0.27.0, the oldest release \
+                 fansly-stash supports: upgrade Stash to v0.27 or newer (v0.30 or newer to also \
+                 get partial dates and a studio's every URL), then run again",
                 if info.version.is_empty() {
-                    "unknown version"
+                    "an unknown version"
                 } else {
                     &info.version
                 },

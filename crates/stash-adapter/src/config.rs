@@ -1,5 +1,6 @@
 //! How to reach a Stash server and how hard to push it: [`StashConfig`] with its API key
-//! ([`ApiKey`], never printed), timeouts, [`RetryPolicy`] and [`BatchLimits`].
+//! ([`ApiKey`], never printed) or the session cookie Stash hands a plugin ([`SessionCookie`],
+//! never printed either), timeouts, [`RetryPolicy`] and [`BatchLimits`].
 
 use std::fmt;
 use std::time::Duration;
@@ -29,6 +30,45 @@ impl fmt::Debug for ApiKey {
 impl fmt::Display for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("***")
+    }
+}
+
+/// The session cookie Stash gives a plugin process (`server_connection.SessionCookie`), sent
+/// as `Cookie: <name>=<value>`. `Debug` prints the name only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionCookie {
+    name: String,
+    value: String,
+}
+
+impl SessionCookie {
+    /// A cookie; an empty name becomes `session`, the name Stash uses.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        Self {
+            name: if name.trim().is_empty() {
+                "session".to_owned()
+            } else {
+                name
+            },
+            value: value.into(),
+        }
+    }
+
+    /// The cookie's name (`session`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The `Cookie` header value, for the transport only.
+    pub(crate) fn header_value(&self) -> String {
+        format!("{}={}", self.name, self.value)
+    }
+}
+
+impl fmt::Debug for SessionCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SessionCookie({}=***)", self.name)
     }
 }
 
@@ -137,8 +177,11 @@ pub struct StashConfig {
     /// Base URL, optionally with a reverse-proxy path prefix (`http://host:9999`,
     /// `https://host/stash`); `/graphql` is appended.
     pub url: String,
-    /// API key, sent as the `ApiKey` header only when set.
+    /// API key, sent as the `ApiKey` header only when set (and no session cookie is).
     pub api_key: Option<ApiKey>,
+    /// The session cookie of a plugin run; when set it is the only credential sent (the API
+    /// key is not).
+    pub session_cookie: Option<SessionCookie>,
     /// Limit on establishing a connection.
     pub connect_timeout: Duration,
     /// Limit on one whole request.
@@ -155,6 +198,7 @@ impl StashConfig {
         Self {
             url: url.into(),
             api_key: None,
+            session_cookie: None,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(120),
             retry: RetryPolicy::default(),
@@ -175,6 +219,17 @@ mod tests {
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("***"));
         assert_eq!(ApiKey::new("k").expose(), "k");
+    }
+
+    #[test]
+    fn the_session_cookie_is_never_printed() {
+        let mut cfg = StashConfig::new("http://localhost:9999");
+        cfg.session_cookie = Some(SessionCookie::new("", "s3cr3t-cookie"));
+        let shown = format!("{cfg:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("SessionCookie(session=***)"), "{shown}");
+        let cookie = cfg.session_cookie.unwrap();
+        assert_eq!(cookie.header_value(), "session=s3cr3t-cookie");
     }
 
     #[test]

@@ -65,6 +65,12 @@ pub(crate) fn folder_of(path: &str, basename: &str) -> String {
     }
 }
 
+/// A text field of a scene, image or gallery: Stash keeps these as plain strings and reads
+/// an unset one back as `""`, which is no value.
+fn text(v: &Option<String>) -> Option<String> {
+    v.clone().filter(|s| !s.is_empty())
+}
+
 pub(crate) fn video_file(f: &wire::VideoFile, owners: Vec<FileOwner>) -> StashFile {
     StashFile {
         id: FileId::new(id(&f.id)),
@@ -93,9 +99,9 @@ pub(crate) fn scene(s: &wire::Scene) -> Result<Scene, MediaServerError> {
     let scene_id = SceneId::new(id(&s.id));
     Ok(Scene {
         fields: StampFields {
-            title: s.title.clone(),
-            code: s.code.clone(),
-            details: s.details.clone(),
+            title: text(&s.title),
+            code: text(&s.code),
+            details: text(&s.details),
             date: parse_date(s.date.as_deref(), "scene date")?,
             urls: s.urls.clone(),
             organized: s.organized,
@@ -131,13 +137,23 @@ pub(crate) fn scene(s: &wire::Scene) -> Result<Scene, MediaServerError> {
     })
 }
 
-pub(crate) fn image(s: &wire::Image) -> Result<Image, MediaServerError> {
+/// An image as read. `basename_titles`: the server reads an untitled image's title back as
+/// its file's basename (before v0.28): such a title is no title
+/// ([`domain::stash::ServerInfo::untitled_image_reads_basename`]).
+pub(crate) fn image(s: &wire::Image, basename_titles: bool) -> Result<Image, MediaServerError> {
     let image_id = ImageId::new(id(&s.id));
+    let files: Vec<StashFile> = s
+        .visual_files
+        .iter()
+        .filter_map(|f| visual_file(f, vec![FileOwner::Image(image_id.clone())]))
+        .collect();
+    let title =
+        text(&s.title).filter(|t| !(basename_titles && files.iter().any(|f| f.basename == *t)));
     Ok(Image {
         fields: StampFields {
-            title: s.title.clone(),
-            code: s.code.clone(),
-            details: s.details.clone(),
+            title,
+            code: text(&s.code),
+            details: text(&s.details),
             date: parse_date(s.date.as_deref(), "image date")?,
             urls: s.urls.clone(),
             organized: s.organized,
@@ -155,11 +171,7 @@ pub(crate) fn image(s: &wire::Image) -> Result<Image, MediaServerError> {
                 .map(GalleryId::new)
                 .collect(),
         },
-        files: s
-            .visual_files
-            .iter()
-            .filter_map(|f| visual_file(f, vec![FileOwner::Image(image_id.clone())]))
-            .collect(),
+        files,
         id: image_id,
     })
 }
@@ -167,9 +179,9 @@ pub(crate) fn image(s: &wire::Image) -> Result<Image, MediaServerError> {
 pub(crate) fn gallery(g: &wire::Gallery) -> Result<Gallery, MediaServerError> {
     Ok(Gallery {
         id: GalleryId::new(id(&g.id)),
-        title: g.title.clone(),
-        code: g.code.clone(),
-        details: g.details.clone(),
+        title: text(&g.title),
+        code: text(&g.code),
+        details: text(&g.details),
         date: parse_date(g.date.as_deref(), "gallery date")?,
         urls: g.urls.clone(),
         organized: g.organized,
@@ -202,12 +214,12 @@ pub(crate) fn performer(p: &wire::Performer) -> Performer {
     }
 }
 
-pub(crate) fn studio_basic(s: &wire::StudioBasic) -> Studio {
+pub(crate) fn studio_with_url(s: &wire::StudioWithUrl) -> Studio {
     Studio {
         id: StudioId::new(id(&s.id)),
         name: s.name.clone(),
         aliases: s.aliases.clone(),
-        urls: Vec::new(),
+        urls: s.url.iter().filter(|u| !u.is_empty()).cloned().collect(),
         parent_id: s.parent_studio.as_ref().map(|p| StudioId::new(id(&p.id))),
         details: s.details.clone(),
     }

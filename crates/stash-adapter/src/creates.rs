@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use cynic::MutationBuilder;
 use domain::ids::GalleryId;
 use domain::ports::MediaServerError;
-use domain::stash::{Chapter, Gallery, GalleryPatch, NewChapter, NewGallery};
+use domain::stash::{Chapter, Gallery, GalleryPatch, NewChapter, NewGallery, ServerInfo};
 
 use crate::aliased::AliasResult;
 use crate::client::StashClient;
@@ -34,31 +34,32 @@ fn unclear_alias() -> MediaServerError {
     }
 }
 
-impl StashClient {
-    fn gallery_input(&self, g: &NewGallery) -> GalleryCreateInput {
-        let ids = |v: &[String]| -> Option<Vec<cynic::Id>> {
-            (!v.is_empty()).then(|| v.iter().map(cynic::Id::new).collect())
-        };
-        GalleryCreateInput {
-            title: g.title.clone(),
-            code: g.code.clone(),
-            urls: (!g.urls.is_empty()).then(|| g.urls.clone()),
-            date: g
-                .date
-                .map(|d| convert::date_for_server(d, self.info.partial_dates())),
-            details: g.details.clone(),
-            organized: g.organized.then_some(true),
-            scene_ids: ids(&g.scene_ids.iter().map(|x| x.0.clone()).collect::<Vec<_>>()),
-            studio_id: g.studio_id.as_ref().map(|s| cynic::Id::new(s.as_str())),
-            tag_ids: ids(&g.tag_ids.iter().map(|x| x.0.clone()).collect::<Vec<_>>()),
-            performer_ids: ids(&g
-                .performer_ids
-                .iter()
-                .map(|x| x.0.clone())
-                .collect::<Vec<_>>()),
-        }
+/// The `galleryCreate` input of `g` on a server like `info` (partial dates from appSchema 75).
+pub(crate) fn gallery_create_input(info: &ServerInfo, g: &NewGallery) -> GalleryCreateInput {
+    let ids = |v: &[String]| -> Option<Vec<cynic::Id>> {
+        (!v.is_empty()).then(|| v.iter().map(cynic::Id::new).collect())
+    };
+    GalleryCreateInput {
+        title: g.title.clone(),
+        code: g.code.clone(),
+        urls: (!g.urls.is_empty()).then(|| g.urls.clone()),
+        date: g
+            .date
+            .map(|d| convert::date_for_server(d, info.partial_dates())),
+        details: g.details.clone(),
+        organized: g.organized.then_some(true),
+        scene_ids: ids(&g.scene_ids.iter().map(|x| x.0.clone()).collect::<Vec<_>>()),
+        studio_id: g.studio_id.as_ref().map(|s| cynic::Id::new(s.as_str())),
+        tag_ids: ids(&g.tag_ids.iter().map(|x| x.0.clone()).collect::<Vec<_>>()),
+        performer_ids: ids(&g
+            .performer_ids
+            .iter()
+            .map(|x| x.0.clone())
+            .collect::<Vec<_>>()),
     }
+}
 
+impl StashClient {
     /// One aliased request creating `galleries`.
     async fn try_create_galleries(
         &self,
@@ -68,7 +69,7 @@ impl StashClient {
             .iter()
             .map(|g| {
                 GalleryCreate::build(GalleryCreateVariables {
-                    input: self.gallery_input(g),
+                    input: gallery_create_input(&self.info, g),
                 })
             })
             .collect();

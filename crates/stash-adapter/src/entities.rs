@@ -10,7 +10,9 @@ use std::collections::{HashMap, HashSet};
 
 use cynic::{MutationBuilder, QueryBuilder};
 use domain::ports::MediaServerError;
-use domain::stash::{Performer, PerformerSpec, Resolved, Studio, StudioSpec, Tag, TagSpec};
+use domain::stash::{
+    Performer, PerformerSpec, Resolved, ServerInfo, Studio, StudioSpec, Tag, TagSpec,
+};
 
 use crate::aliased::AliasResult;
 use crate::client::StashClient;
@@ -199,6 +201,69 @@ where
     pairs.iter().map(|(w, _)| *w).collect()
 }
 
+/// How a server holds a studio's URLs: a list (`urls`, appSchema 75+, v0.30) or one `url`
+/// (v0.27-v0.29). The one gate the studio lookups and creates follow, and the one the
+/// upstream-schema check applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StudioUrls {
+    /// `urls: [String!]`.
+    List,
+    /// `url: String`: a studio keeps its first URL only.
+    Single,
+}
+
+impl StudioUrls {
+    pub(crate) fn of(info: &ServerInfo) -> Self {
+        if info.studio_urls() {
+            Self::List
+        } else {
+            Self::Single
+        }
+    }
+
+    /// The `studioCreate` input of `spec` on such a server.
+    pub(crate) fn create_input(self, spec: &StudioSpec) -> StudioCreateInput {
+        let urls: Vec<String> = spec
+            .urls
+            .iter()
+            .map(|u| u.trim())
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let (url, urls) = match self {
+            Self::List => (None, (!urls.is_empty()).then_some(urls)),
+            Self::Single => (urls.into_iter().next(), None),
+        };
+        StudioCreateInput {
+            name: spec.name.trim().to_owned(),
+            url,
+            urls,
+            parent_id: spec.parent_id.as_ref().map(|p| cynic::Id::new(p.as_str())),
+        }
+    }
+}
+
+/// The `performerCreate` input of `spec` on a server like `info` (`urls` from appSchema 67).
+pub(crate) fn performer_create_input(
+    info: &ServerInfo,
+    spec: &PerformerSpec,
+    disambiguation: Option<String>,
+) -> PerformerCreateInput {
+    let aliases: Vec<String> = spec
+        .aliases
+        .iter()
+        .filter(|a| !same_name(a, &spec.name))
+        .cloned()
+        .collect();
+    PerformerCreateInput {
+        name: spec.name.clone(),
+        disambiguation,
+        urls: (info.performer_urls() && !spec.urls.is_empty()).then(|| spec.urls.clone()),
+        alias_list: (!aliases.is_empty()).then_some(aliases),
+        details: spec.details.clone(),
+    }
+}
+
 impl StashClient {
     // ---------- performers ----------
 
@@ -314,19 +379,7 @@ impl StashClient {
             (_, true) => Some("Fansly".to_owned()),
             _ => None,
         };
-        let aliases: Vec<String> = spec
-            .aliases
-            .iter()
-            .filter(|a| !same_name(a, &spec.name))
-            .cloned()
-            .collect();
-        PerformerCreateInput {
-            name: spec.name.clone(),
-            disambiguation,
-            urls: (self.info.performer_urls() && !spec.urls.is_empty()).then(|| spec.urls.clone()),
-            alias_list: (!aliases.is_empty()).then_some(aliases),
-            details: spec.details.clone(),
-        }
+        performer_create_input(&self.info, spec, disambiguation)
     }
 
     async fn create_performers(
@@ -398,6 +451,11 @@ impl StashClient {
 
     // ---------- studios ----------
 
+    /// How this server holds a studio's URLs.
+    fn studio_urls(&self) -> StudioUrls {
+        StudioUrls::of(&self.info)
+    }
+
     async fn lookup_studios(&self, names: &[&str]) -> Result<Vec<Studio>, MediaServerError> {
         let mut found: HashMap<String, Studio> = HashMap::new();
         for chunk in names.chunks(self.limits.names_chunk) {
@@ -412,7 +470,7 @@ impl StashClient {
                 },
                 filter: FindFilterType::all_by_id(),
             };
-            if self.info.studio_urls() {
+            if self.studio_urls() == StudioUrls::List {
                 let r = self
                     .transport
                     .run(StudioLookupWithUrls::build(vars), Safety::Idempotent)
@@ -430,7 +488,7 @@ impl StashClient {
                 for s in r.by_name.studios.iter().chain(&r.by_alias.studios) {
                     found
                         .entry(s.id.inner().to_owned())
-                        .or_insert_with(|| convert::studio_basic(s));
+                        .or_insert_with(|| convert::studio_with_url(s));
                 }
             }
         }
@@ -462,15 +520,11 @@ impl StashClient {
     ) -> Result<Vec<Made<Studio>>, MediaServerError> {
         let mut out = Vec::with_capacity(specs.len());
         for chunk in specs.chunks(self.limits.create_chunk) {
-            let with_urls = self.info.studio_urls();
+            let shape = self.studio_urls();
             let inputs = chunk.iter().map(|s| StudioCreateVariables {
-                input: StudioCreateInput {
-                    name: s.name.clone(),
-                    urls: (with_urls && !s.urls.is_empty()).then(|| s.urls.clone()),
-                    parent_id: s.parent_id.as_ref().map(|p| cynic::Id::new(p.as_str())),
-                },
+                input: shape.create_input(s),
             });
-            if with_urls {
+            if shape == StudioUrls::List {
                 let ops = inputs.map(StudioCreateWithUrls::build).collect();
                 let sent = self
                     .run_aliased("StudioCreateBatch", ops, Safety::NotIdempotent)
@@ -484,7 +538,7 @@ impl StashClient {
                     .run_aliased("StudioCreateBatch", ops, Safety::NotIdempotent)
                     .await;
                 out.extend(per_item(chunk.len(), sent, |q: StudioCreate| {
-                    q.studio_create.map(|s| convert::studio_basic(&s))
+                    q.studio_create.map(|s| convert::studio_with_url(&s))
                 })?);
             }
         }

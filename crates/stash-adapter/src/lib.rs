@@ -34,6 +34,7 @@ mod library;
 mod lookups;
 mod media_server;
 pub mod ops;
+pub mod plugin_settings;
 pub mod schema;
 mod single_flight;
 mod stats;
@@ -44,4 +45,5 @@ mod updates;
 mod upstream_check;
 
 pub use client::{MIN_APP_SCHEMA, StashClient};
-pub use config::{ApiKey, BatchLimits, RetryPolicy, StashConfig};
+pub use config::{ApiKey, BatchLimits, RetryPolicy, SessionCookie, StashConfig};
+pub use plugin_settings::read_plugin_settings;

@@ -160,7 +160,10 @@ impl StashClient {
             .await?;
         found
             .iter()
-            .map(|s| convert::image(s).map(|s| (s.id.clone(), s)))
+            .map(|s| {
+                convert::image(s, self.info.untitled_image_reads_basename())
+                    .map(|s| (s.id.clone(), s))
+            })
             .collect()
     }
 

@@ -1,5 +1,5 @@
 //! The HTTP edge: one reqwest client (rustls, pooled connections, `Accept: application/json`,
-//! the `ApiKey` header only when configured), mapping of every failure to a typed
+//! the `ApiKey` header only when configured, or a plugin's session cookie instead), mapping of every failure to a typed
 //! [`MediaServerError`], request counting, and retries with backon for requests that are safe
 //! to repeat.
 
@@ -158,7 +158,15 @@ impl Transport {
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if let Some(key) = &config.api_key {
+        if let Some(cookie) = &config.session_cookie {
+            let mut value = HeaderValue::from_str(&cookie.header_value()).map_err(|_| {
+                MediaServerError::Unsupported(
+                    "the session cookie Stash gave this plugin contains characters that cannot be sent in a header: log in to Stash again and re-run the task".into(),
+                )
+            })?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::COOKIE, value);
+        } else if let Some(key) = &config.api_key {
             let mut value = HeaderValue::from_str(key.expose()).map_err(|_| {
                 MediaServerError::Unsupported(
                     "the Stash API key contains characters that cannot be sent in a header: copy it again from Stash under Settings > Security".into(),

@@ -52,6 +52,21 @@ async fn too_old_servers_are_refused_and_old_supported_ones_gated() {
     .await;
     let err = StashClient::connect(lab.config()).await.unwrap_err();
     assert!(err.to_string().contains("upgrade Stash"), "{err}");
+    let lab = Lab::start_with(DoubleConfig {
+        version: "v0.26.2".into(),
+        app_schema: 58,
+        ..DoubleConfig::default()
+    })
+    .await;
+    let err = StashClient::connect(lab.config())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("v0.26.2 (appSchema 58), older than v0.27.0")
+            && err.contains("upgrade Stash to v0.27 or newer"),
+        "{err}"
+    );
 
     let lab = Lab::start_with(DoubleConfig {
         version: "v0.27.2".into(),

@@ -11,8 +11,8 @@ use std::time::Duration;
 use common::{Lab, owners_under};
 use domain::Patch;
 use domain::ports::MediaServer;
-use domain::stash::{PerformerSpec, ScenePatch, StudioSpec, TagSpec};
-use stash_double::{DoubleConfig, Fault};
+use domain::stash::{ImagePatch, PerformerSpec, ScenePatch, StudioSpec, TagSpec};
+use stash_double::{DoubleConfig, Fault, StashVersion};
 
 fn tag(name: &str) -> TagSpec {
     TagSpec {
@@ -164,7 +164,7 @@ async fn performers_match_by_url_then_alias_then_name() {
 }
 
 #[tokio::test]
-async fn studio_urls_are_sent_only_where_supported() {
+async fn studio_urls_are_sent_only_where_supported_and_url_before() {
     let old = Lab::start_with(DoubleConfig {
         version: "v0.29.3".into(),
         app_schema: 72,
@@ -182,7 +182,11 @@ async fn studio_urls_are_sent_only_where_supported() {
         .await
         .unwrap();
     assert!(made["Fansly"].created);
-    assert!(made["Fansly"].entity.urls.is_empty());
+    assert_eq!(
+        made["Fansly"].entity.urls,
+        vec!["https://fansly.com".to_owned()],
+        "before v0.30 a studio keeps its first URL as its one `url`"
+    );
 
     let new = Lab::start().await;
     let client = new.client().await;
@@ -250,4 +254,26 @@ async fn unchanged_fields_stay_and_cleared_fields_are_cleared() {
     );
     assert_eq!(scene.fields.details, None);
     assert!(scene.fields.tag_ids.is_empty());
+}
+
+#[tokio::test]
+async fn an_untitled_image_has_no_title_on_every_release() {
+    for v in StashVersion::ALL {
+        let lab = Lab::start_with(DoubleConfig::impersonating(v)).await;
+        lab.write_files("w", "pic", "jpg", 2);
+        lab.scan().await;
+        let client = lab.client().await;
+        let (_, images) = owners_under(&client, &lab.folder("w")).await;
+        let mut titled = ImagePatch::new(images[1].clone());
+        titled.title = Patch::Set("A title we set".into());
+        client.update_images(&[titled]).await.unwrap();
+        let read = client.images_by_ids(&images).await.unwrap();
+        // v0.27 reads the untitled image's title back as its basename: that is no title.
+        assert_eq!(read[&images[0]].fields.title, None, "{v:?}");
+        assert_eq!(
+            read[&images[1]].fields.title.as_deref(),
+            Some("A title we set"),
+            "{v:?}"
+        );
+    }
 }

@@ -34,10 +34,13 @@ pub struct DoubleConfig {
     pub api_key: Option<String>,
     /// Library roots: `metadataScan` only looks inside these.
     pub library_roots: Vec<PathBuf>,
-    /// `version.version`, e.g. `v0.30.1`. Versions below v0.29 answer validation errors with
-    /// 422 whatever the `Accept` header says.
+    /// `version.version`, e.g. `v0.30.1`; what the double does differently per release follows
+    /// from it (see [`crate::StashVersion`] and the `*_` predicates below).
     pub version: String,
-    /// `systemStatus.appSchema`. Below 75 partial dates (`2020`, `2020-05`) are refused.
+    /// `version.hash`, the short git hash of the build.
+    pub hash: String,
+    /// `systemStatus.appSchema`. Below 75 partial dates (`2020`, `2020-05`) are refused and
+    /// studios have a single `url` instead of `urls`.
     pub app_schema: i32,
     /// `systemStatus.status`.
     pub status: SystemStatusKind,
@@ -57,6 +60,7 @@ impl Default for DoubleConfig {
             api_key: None,
             library_roots: Vec::new(),
             version: "v0.30.1".to_owned(),
+            hash: "b23b0267a".to_owned(),
             app_schema: 75,
             status: SystemStatusKind::Ok,
             ffmpeg: true,
@@ -73,6 +77,7 @@ impl std::fmt::Debug for DoubleConfig {
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("library_roots", &self.library_roots)
             .field("version", &self.version)
+            .field("hash", &self.hash)
             .field("app_schema", &self.app_schema)
             .field("status", &self.status)
             .field("ffmpeg", &self.ffmpeg)
@@ -84,6 +89,17 @@ impl std::fmt::Debug for DoubleConfig {
 }
 
 impl DoubleConfig {
+    /// A double answering as the real `version` does: its `version`, `hash` and `appSchema`,
+    /// and with them its schema and behaviour.
+    pub fn impersonating(version: crate::StashVersion) -> Self {
+        Self {
+            version: version.version().to_owned(),
+            hash: version.hash().to_owned(),
+            app_schema: version.app_schema(),
+            ..Self::default()
+        }
+    }
+
     /// Whether the configured version is at least `major.minor` (unparsable versions count
     /// as the newest).
     pub(crate) fn version_at_least(&self, major: u32, minor: u32) -> bool {
@@ -93,6 +109,42 @@ impl DoubleConfig {
     /// Whether partial dates (`YYYY`, `YYYY-MM`) are accepted (appSchema 75, v0.30+).
     pub(crate) fn partial_dates(&self) -> bool {
         self.app_schema >= 75
+    }
+
+    /// Studios have `urls` (appSchema 75, v0.30+); before, a single `url`.
+    pub(crate) fn studio_urls(&self) -> bool {
+        self.app_schema >= 75
+    }
+
+    /// The response content type follows `Accept` (gqlgen 0.17.73, v0.29+): validation errors
+    /// are 400 with `application/graphql-response+json` for `*/*`; before, always
+    /// `application/json` and 422.
+    pub(crate) fn negotiates_content_type(&self) -> bool {
+        self.version_at_least(0, 29)
+    }
+
+    /// String inputs are stored trimmed (v0.30.0, stash PR 6226); before, as sent.
+    pub(crate) fn trims_strings(&self) -> bool {
+        self.version_at_least(0, 30)
+    }
+
+    /// `ids` lists are checked for duplicates and their errors prefixed (`validating ids: `,
+    /// `converting ids: `) (v0.30+); before, a duplicate is "not found" and a bad id the bare
+    /// `strconv.Atoi` error.
+    pub(crate) fn checks_id_lists(&self) -> bool {
+        self.version_at_least(0, 30)
+    }
+
+    /// An untitled image reads back its primary file's basename as `title` (until v0.28.0,
+    /// stash PR 5658).
+    pub(crate) fn untitled_image_reads_basename(&self) -> bool {
+        !self.version_at_least(0, 28)
+    }
+
+    /// `findFiles`, files' and folders' `parent_folder`, `BasicFile` and `ImageFile.format`
+    /// exist (v0.29+).
+    pub(crate) fn files_api(&self) -> bool {
+        self.version_at_least(0, 29)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The running double: shared state, the axum server on an ephemeral port, the job runner,
 //! and the handle tests hold ([`StashDouble`]).
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,6 +31,10 @@ pub(crate) struct Shared {
     counters: Mutex<RequestCounters>,
     pub faults: FaultPlan,
     pub jobs_tx: mpsc::UnboundedSender<Id>,
+    /// Jobs that wait RUNNING before they scan, until released or stopped (a test hook).
+    held: Mutex<BTreeSet<Id>>,
+    /// Session cookie values of logged-in users (see [`StashDouble::log_in`]).
+    sessions: Mutex<Vec<String>>,
 }
 
 impl Shared {
@@ -37,8 +42,38 @@ impl Shared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn is_held(&self, id: Id) -> bool {
+        self.held
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&id)
+    }
+
+    /// Holds a started job before its scan while [`StashDouble::hold_job`] says so; a stop
+    /// request ends the wait.
+    async fn wait_while_held(&self, id: Id, what: &str) {
+        if !self.is_held(id) {
+            return;
+        }
+        self.state()
+            .jobs
+            .report(id, Some(0.5), Some(format!("Scanning {what}")));
+        while self.is_held(id) && !self.state().jobs.stopping(id) {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     pub fn counters(&self) -> MutexGuard<'_, RequestCounters> {
         self.counters.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `value` is the cookie of a session this double issued.
+    pub fn has_session(&self, value: &str) -> bool {
+        self.sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|s| s == value)
     }
 
     pub fn execute(&self, prepared: &Prepared, db_locked: bool) -> Executed {
@@ -93,8 +128,19 @@ async fn run_jobs(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Id>) {
                         .finish(id, JobStatus::Failed, Some(message));
                 }
                 None => {
-                    let summary = shared.scan(job.paths.clone()).await;
-                    info!(?summary, "scan job finished");
+                    let what = job
+                        .paths
+                        .first()
+                        .map_or_else(|| "every library".to_owned(), |p| p.display().to_string());
+                    shared.wait_while_held(id, &what).await;
+                    if !shared.state().jobs.stopping(id) {
+                        let summary = shared.scan(job.paths.clone()).await;
+                        info!(?summary, "scan job finished");
+                        // A scan that got to no file never learns its total: progress stays
+                        // indefinite (`null`), as Stash reports it.
+                        let progress = (summary.files_seen > 0).then_some(1.0);
+                        shared.state().jobs.report(id, progress, None);
+                    }
                     shared.state().jobs.finish(id, JobStatus::Finished, None);
                 }
             }
@@ -130,7 +176,7 @@ impl StashDouble {
 
     /// Starts a double on a chosen address (the binary uses this for `--port`).
     pub async fn start_on(config: DoubleConfig, addr: SocketAddr) -> std::io::Result<StashDouble> {
-        let schema = graphql::schema::subset().map_err(std::io::Error::other)?;
+        let schema = graphql::schema::served(&config).map_err(std::io::Error::other)?;
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (jobs_tx, jobs_rx) = mpsc::unbounded_channel();
@@ -146,6 +192,8 @@ impl StashDouble {
             counters: Mutex::new(RequestCounters::default()),
             faults: FaultPlan::default(),
             jobs_tx,
+            held: Mutex::new(BTreeSet::new()),
+            sessions: Mutex::new(Vec::new()),
         });
         let runner = tokio::spawn(run_jobs(shared.clone(), jobs_rx));
         let app = http::router(shared.clone()).into_make_service_with_connect_info::<ConnHandle>();
@@ -225,6 +273,46 @@ impl StashDouble {
             Ok(id) => self.shared.state().delete_object(kind, id),
             Err(_) => false,
         }
+    }
+
+    /// Test hook: the job with this id, once started, stays RUNNING (progress 0.5) before it
+    /// scans, until [`StashDouble::release_jobs`] or a `stopJob` for it (then it ends
+    /// CANCELLED without scanning). Lets tests see a queue with a running and a waiting job.
+    pub fn hold_job(&self, id: u64) {
+        self.shared
+            .held
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id);
+    }
+
+    /// Lets every held job go on.
+    pub fn release_jobs(&self) {
+        self.shared
+            .held
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// Logs a user in, as Stash's login form does, and returns the value of the `session`
+    /// cookie Stash would set (and would hand a plugin process as `SessionCookie`). A request
+    /// carrying `Cookie: session=<value>` is then authorized without the API key; any other
+    /// cookie value is not.
+    pub fn log_in(&self) -> String {
+        let mut sessions = self
+            .shared
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let value = format!(
+            "MTc{:x}{:x}-double-session-{}",
+            self.addr.port(),
+            std::process::id(),
+            sessions.len() + 1
+        );
+        sessions.push(value.clone());
+        value
     }
 
     /// Changes what `systemStatus.status` reports.

@@ -197,7 +197,23 @@ async fn ids_lookups_keep_order_and_fail_on_missing_or_duplicated() {
     );
     assert_eq!(
         env.err(q, json!({"ids": [a, a]})).await,
-        format!("tag with id {a} not found")
+        format!("validating ids: duplicate id found: {a}"),
+        "v0.30 checks the list first"
+    );
+    assert_eq!(
+        env.err(q, json!({"ids": ["x"]})).await,
+        "converting ids: strconv.Atoi: parsing \"x\": invalid syntax"
+    );
+    let old = Env::with(|c| c.version = "v0.29.3".into()).await;
+    let a = old.create("tagCreate", json!({"name": "a"})).await;
+    assert_eq!(
+        old.err(q, json!({"ids": [a, a]})).await,
+        format!("tag with id {a} not found"),
+        "before v0.30 a duplicate is not found"
+    );
+    assert_eq!(
+        old.err(q, json!({"ids": ["x"]})).await,
+        "strconv.Atoi: parsing \"x\": invalid syntax"
     );
 }
 

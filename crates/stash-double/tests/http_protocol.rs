@@ -44,7 +44,7 @@ async fn unknown_field_is_422_with_validation_code_and_location() {
     let e = &v["errors"][0];
     assert_eq!(
         e["message"],
-        "Cannot query field \"nope\" on type \"Scene\"."
+        "Cannot query field \"nope\" on type \"Scene\". Did you mean \"code\"?"
     );
     assert_eq!(e["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
     assert_eq!(e["locations"][0]["line"], 1);
@@ -164,7 +164,8 @@ async fn imagecreate_does_not_exist() {
     assert_eq!(status, 422);
     assert_eq!(
         v["errors"][0]["message"],
-        "Cannot query field \"imageCreate\" on type \"Mutation\"."
+        "Cannot query field \"imageCreate\" on type \"Mutation\". Did you mean \"imageUpdate\", \"tagCreate\", or \"imagesUpdate\"?",
+        "gqlparser's hint, from the fields our subset declares"
     );
 }
 

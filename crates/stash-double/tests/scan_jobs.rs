@@ -63,7 +63,10 @@ async fn scan_job_creates_scenes_and_images_by_extension() {
     );
     assert_eq!(d["findImages"]["count"], 2);
     let scene = &d["findScenes"]["scenes"][0];
-    assert_eq!(scene["title"], Value::Null, "new scenes have no title");
+    assert_eq!(
+        scene["title"], "",
+        "new scenes have no title (read back empty)"
+    );
     let file = &scene["files"][0];
     assert_eq!(file["basename"], "VID.MP4");
     let folder = env.root().join("creator").to_string_lossy().into_owned();
@@ -80,7 +83,7 @@ async fn scan_job_creates_scenes_and_images_by_extension() {
         .map(|f| f["type"].as_str().unwrap())
         .collect();
     assert_eq!(types, vec!["oshash", "md5"]);
-    assert_eq!(d["findImages"]["images"][0]["title"], Value::Null);
+    assert_eq!(d["findImages"]["images"][0]["title"], "");
 }
 
 #[tokio::test]

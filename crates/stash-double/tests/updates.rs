@@ -46,7 +46,10 @@ async fn omitted_fields_stay_and_null_clears() {
         .ok(SCENE, json!({"i": {"id": id, "title": null, "studio_id": null, "urls": null, "tag_ids": null, "date": ""}}))
         .await;
     let s = &d["sceneUpdate"];
-    assert_eq!(s["title"], Value::Null);
+    assert_eq!(
+        s["title"], "",
+        "a cleared title reads back empty, never null"
+    );
     assert_eq!(s["studio"], Value::Null);
     assert_eq!(s["urls"], json!([]));
     assert_eq!(s["tags"], json!([]));
@@ -74,7 +77,7 @@ async fn null_organized_is_an_internal_error_and_writes_nothing() {
             json!({"id": id}),
         )
         .await;
-    assert_eq!(d["findScene"]["title"], Value::Null);
+    assert_eq!(d["findScene"]["title"], "");
 }
 
 #[tokio::test]
@@ -84,7 +87,9 @@ async fn unknown_relations_fail_with_foreign_key_errors() {
     assert_eq!(
         env.err(SCENE, json!({"i": {"id": id, "tag_ids": ["404"]}}))
             .await,
-        "FOREIGN KEY constraint failed"
+        format!(
+            "error executing `INSERT INTO scenes_tags (scene_id, tag_id) VALUES (?, ?) ON CONFLICT (scene_id, tag_id) DO NOTHING` [[{id} 404]]: FOREIGN KEY constraint failed"
+        )
     );
     assert_eq!(
         env.err(SCENE, json!({"i": {"id": "999", "title": "x"}}))
@@ -118,7 +123,7 @@ async fn plural_updates_are_all_or_nothing() {
         .await;
     assert_eq!(
         titles["findScenes"]["scenes"],
-        json!([{"title": null}, {"title": null}])
+        json!([{"title": ""}, {"title": ""}])
     );
     let d = env
         .ok(
@@ -128,7 +133,7 @@ async fn plural_updates_are_all_or_nothing() {
         .await;
     assert_eq!(
         d["scenesUpdate"],
-        json!([{"id": a, "title": "A"}, {"id": b, "title": null}]),
+        json!([{"id": a, "title": "A"}, {"id": b, "title": ""}]),
         "key presence per element"
     );
     assert_eq!(env.double.counters().written_objects, 2);
@@ -265,7 +270,9 @@ async fn gallery_create_update_and_images() {
     assert_eq!(
         env.err(add, json!({"i": {"gallery_id": g, "image_ids": ["500"]}}))
             .await,
-        "FOREIGN KEY constraint failed"
+        format!(
+            "error executing `INSERT INTO galleries_images (gallery_id, image_id) VALUES (?, ?) ON CONFLICT (gallery_id, image_id) DO NOTHING` [[{g} 500]]: FOREIGN KEY constraint failed"
+        )
     );
     let d = env
         .ok(
@@ -300,7 +307,7 @@ async fn gallery_create_update_and_images() {
             json!({"i": {"gallery_id": g, "title": "c", "image_index": 3}})
         )
         .await,
-        "Image # must greater than zero"
+        "Image # must greater than zero and in range of the gallery images"
     );
     let empty = env.create("galleryCreate", json!({"title": "E"})).await;
     assert_eq!(
@@ -309,7 +316,7 @@ async fn gallery_create_update_and_images() {
             json!({"i": {"gallery_id": empty, "title": "c", "image_index": 1}})
         )
         .await,
-        "Image # must greater than zero"
+        "Image # must greater than zero and in range of the gallery images"
     );
 }
 

@@ -6,8 +6,17 @@
 //! A scalar field is ours when it is empty, when it already holds our value, or when it still
 //! holds what we last wrote there (by hash, remembered per field in the sync state); a value
 //! anyone else put there, before our first sync or after, is left alone unless `force`.
-//! fansly-scraper's own stamps count as ours: they follow the same title rule (so they equal
-//! ours), and its legacy titles containing `Media from` are replaced.
+//! fansly-scraper's own stamps count as ours: its title for the item (its rule on the
+//! untrimmed text, [`EarlierForms::upstream_title`]) and its legacy titles containing
+//! `Media from` are replaced.
+//!
+//! Values are compared as Stash stores them (trimmed, see [`crate::convert::Labels`]). Versions
+//! of fansly-stash before that sent the item's text untrimmed and remembered the hash of the
+//! untrimmed text, which Stash (v0.30+) stored trimmed: a details field whose remembered hash is
+//! that of its current value with the source text's blank padding around it
+//! ([`EarlierForms::details_padding`]) is still ours, and is remembered by its trimmed hash
+//! from then on. (If the padding itself changed before the first run of this version, the
+//! field cannot be told from a user's edit and is left alone.)
 //!
 //! [`Plan`] is the list of what a dry run would write (the CLI renders it as a table).
 
@@ -16,7 +25,7 @@ use domain::ports::{EntityKind, FieldHashes};
 use domain::stash::{Gallery, GalleryPatch, NewGallery, StampFields, StampPatch};
 use domain::{FuzzyDate, Patch};
 
-use crate::convert::DesiredFields;
+use crate::convert::{DesiredFields, EarlierForms};
 use crate::fingerprint::Fingerprint;
 
 /// The names of the owned scalar fields, as stored in [`FieldHashes`].
@@ -104,6 +113,21 @@ impl Ownership {
         Self::new(FieldHashes::new(), false)
     }
 
+    /// Whether `current` is what a version of ours before values were trimmed wrote to
+    /// `name`: its remembered hash is that of `current` with `earlier`'s padding around it.
+    fn written_untrimmed(
+        &self,
+        name: &str,
+        current: Option<&String>,
+        earlier: &EarlierForms,
+    ) -> bool {
+        let padding = &earlier.details_padding;
+        match (current, self.last.get(name)) {
+            (Some(c), Some(h)) if !padding.is_empty() => *h == padding.around(c).value_hash(),
+            _ => false,
+        }
+    }
+
     /// What to keep in the record when the object is left alone on purpose (organized, not
     /// ours): the same hashes; `None` keeps a record from before field tracking as it is.
     pub fn kept(&self) -> Option<FieldHashes> {
@@ -152,8 +176,11 @@ impl Ownership {
     }
 }
 
-fn legacy_title(current: Option<&String>) -> bool {
-    current.is_some_and(|t| t.contains(LEGACY_TITLE_MARKER))
+/// A title fansly-scraper wrote: its legacy form, or its rule's title for this object.
+fn upstream_title(current: Option<&String>, earlier: &EarlierForms) -> bool {
+    current.is_some_and(|t| {
+        t.contains(LEGACY_TITLE_MARKER) || earlier.upstream_title.as_ref() == Some(t)
+    })
 }
 
 /// The hashes of every scalar field of `desired` (an object we create holds exactly these).
@@ -211,13 +238,15 @@ pub fn plan_stamp<Id>(
     own: &Ownership,
 ) -> (StampPatch<Id>, FieldHashes) {
     let mut out = FieldHashes::new();
-    let legacy = legacy_title(current.title.as_ref());
+    let upstream = upstream_title(current.title.as_ref(), &desired.earlier);
+    let untrimmed =
+        own.written_untrimmed(field::DETAILS, current.details.as_ref(), &desired.earlier);
     let patch = StampPatch {
         title: own.scalar(
             field::TITLE,
             current.title.as_ref(),
             Some(&desired.title),
-            legacy,
+            upstream,
             &mut out,
         ),
         code: own.scalar(
@@ -231,7 +260,7 @@ pub fn plan_stamp<Id>(
             field::DETAILS,
             current.details.as_ref(),
             desired.details.as_ref(),
-            false,
+            untrimmed,
             &mut out,
         ),
         date: own.scalar(
@@ -265,11 +294,13 @@ pub fn plan_gallery(
     own: &Ownership,
 ) -> (GalleryPatch, FieldHashes) {
     let mut out = FieldHashes::new();
+    let untrimmed =
+        own.written_untrimmed(field::DETAILS, current.details.as_ref(), &desired.earlier);
     let title = match own.scalar(
         field::TITLE,
         current.title.as_ref(),
         Some(&desired.title),
-        legacy_title(current.title.as_ref()),
+        upstream_title(current.title.as_ref(), &desired.earlier),
         &mut out,
     ) {
         Patch::Set(t) => Some(t),
@@ -288,7 +319,7 @@ pub fn plan_gallery(
             field::DETAILS,
             current.details.as_ref(),
             desired.details.as_ref(),
-            false,
+            untrimmed,
             &mut out,
         ),
         date: own.scalar(
@@ -502,6 +533,7 @@ mod tests {
             studio_id: Some(StudioId::new("3")),
             performer_ids: vec![PerformerId::new("1")],
             tag_ids: vec![TagId::new("9")],
+            earlier: EarlierForms::default(),
         }
     }
 
@@ -725,6 +757,70 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_field_written_untrimmed_by_an_earlier_version_is_still_ours() {
+        use crate::convert::Padding;
+        // An earlier version sent "\n\nLove you all  " and remembered its hash; Stash (v0.30)
+        // stored "Love you all". The post is then edited, keeping its blank lines.
+        let old_raw = "\n\nLove you all  ";
+        let last = hashes_of(&[("details", old_raw), ("title", "A title here")]);
+        let mut d = desired();
+        d.details = Some("Missed you all".into());
+        d.earlier.details_padding = Padding::of("\n\nMissed you all  ");
+        let stash_has = stamp(Some("A title here"), Some("Love you all"), None);
+        let (p, owned) = plan_stamp(
+            ImageId::new("i"),
+            &stash_has,
+            &d,
+            &Ownership::new(last.clone(), false),
+        );
+        assert_eq!(p.details, Patch::Set("Missed you all".into()));
+        assert_eq!(
+            owned[field::DETAILS],
+            "Missed you all".to_owned().value_hash(),
+            "remembered by its trimmed hash from now on"
+        );
+        // A user's text is not mistaken for ours, padding or not.
+        let users = stamp(Some("A title here"), Some("My own words"), None);
+        let (p, owned) = plan_stamp(
+            ImageId::new("i"),
+            &users,
+            &d,
+            &Ownership::new(last.clone(), false),
+        );
+        assert!(p.details.is_unchanged() && !owned.contains_key(field::DETAILS));
+        // Without the earlier form the trimmed value would have looked like the user's.
+        d.earlier = EarlierForms::default();
+        let (p, _) = plan_stamp(
+            ImageId::new("i"),
+            &stash_has,
+            &d,
+            &Ownership::new(last, false),
+        );
+        assert!(p.details.is_unchanged());
+    }
+
+    #[test]
+    fn fansly_scrapers_title_for_the_item_is_replaced() {
+        let mut d = desired();
+        d.earlier.upstream_title = Some("alice - 2024/03/05".into());
+        let (p, owned) = plan_stamp(
+            ImageId::new("i"),
+            &stamp(Some("alice - 2024/03/05"), None, None),
+            &d,
+            &Ownership::unknown(),
+        );
+        assert_eq!(p.title, Patch::Set("A title here".into()));
+        assert_eq!(owned[field::TITLE], "A title here".to_owned().value_hash());
+        let (p, _) = plan_stamp(
+            ImageId::new("i"),
+            &stamp(Some("bob - 2024/03/05"), None, None),
+            &d,
+            &Ownership::unknown(),
+        );
+        assert!(p.title.is_unchanged(), "another title is the user's");
+    }
+
     fn ids_strategy() -> impl Strategy<Value = Vec<String>> {
         proptest::collection::vec("[1-6]", 0..4)
     }
@@ -750,6 +846,7 @@ mod tests {
                 urls: want_urls.clone(), studio_id: want_studio.map(StudioId::new),
                 performer_ids: want_perf.iter().cloned().map(PerformerId::new).collect(),
                 tag_ids: want_tags.iter().cloned().map(TagId::new).collect(),
+                earlier: EarlierForms::default(),
             };
             let own = Ownership::new(FieldHashes::new(), force);
             let (patch, owned) = plan_stamp(ImageId::new("1"), &current, &want, &own);

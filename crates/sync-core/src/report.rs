@@ -116,6 +116,9 @@ pub struct CreatorReport {
     /// Why the creator stopped early (the text starts with `stopped: `), or why its folder
     /// could not be scanned (its sync then ran on what Stash already had).
     pub error: Option<String>,
+    /// Downloaded media whose file Stash does not have yet (not scanned, still indexing, or
+    /// missing on the Stash side); also counted as skipped. A later run looks for them again.
+    pub awaiting_files: u64,
 }
 
 /// What a run did.
@@ -263,11 +266,13 @@ mod tests {
             creator: "a".into(),
             counts: c.clone(),
             error: None,
+            awaiting_files: 0,
         });
         r.creators.push(CreatorReport {
             creator: "b".into(),
             counts: c,
             error: None,
+            awaiting_files: 0,
         });
         assert_eq!(r.totals()[&EntityKind::Scene].updated, 4);
         assert_eq!(r.outcome(), RunOutcome::Ok);

@@ -439,6 +439,10 @@ async fn organized_objects_are_left_alone_unless_forced() {
             .iter()
             .any(|n| n.reason.contains("organized"))
     );
+    assert_eq!(
+        report.creators[0].awaiting_files, 0,
+        "an organized object is not a file Stash lacks"
+    );
     // A plain re-run still leaves it alone, and costs nothing.
     w.run().await;
     assert!(w.fake().images[&id].fields.title.is_none());
@@ -1216,6 +1220,10 @@ async fn after_the_scan_job_the_new_files_are_read_back_and_an_unseen_one_is_rep
         plain_report.totals()[&EntityKind::Image].skipped
     );
     assert!(report.totals()[&EntityKind::Image].skipped >= 1);
+    // The lost file is the one file awaited, with or without the scan, so a caller knows to
+    // look again later.
+    assert_eq!(report.creators[0].awaiting_files, 1);
+    assert_eq!(plain_report.creators[0].awaiting_files, 1);
 
     // A re-run asks only for what was never matched: the lost file.
     let (_, _) = w.run().await;

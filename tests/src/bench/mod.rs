@@ -8,6 +8,8 @@
 //! - [`measurement`], [`process_stats`]: what is measured and how (`/proc/self`).
 //! - [`double_process`]: the `stash-double` binary as a child process.
 //! - [`report`], [`machine`]: tables, target checks, machine description.
+//! - [`watch`]: the idle `fansly-stash watch` (memory over 1,000 cycles, CPU per cycle) and the
+//!   cost of its change query on large databases.
 
 pub mod double_process;
 pub mod machine;
@@ -17,6 +19,7 @@ pub mod orchestrate;
 pub mod process_stats;
 pub mod report;
 pub mod scenario;
+pub mod watch;
 
 /// Why the benchmark could not run; the message says what failed and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -34,9 +34,8 @@ pub struct Setup {
 
 /// Runs `work` on a runtime of its own, then drops every task still on it.
 ///
-/// The metadata store's connection pool leaves a maintenance task behind when the store is
-/// dropped without being closed, and that task can keep a core busy; the orchestrator must
-/// not steal CPU from the measured child processes, so nothing outlives its step.
+/// The orchestrator must not steal CPU from the measured child processes, so nothing it
+/// spawned (a Stash double's tasks, a connection pool's) outlives its step.
 pub fn block_on<F: Future>(work: F) -> Result<F::Output, BenchError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

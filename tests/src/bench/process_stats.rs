@@ -1,5 +1,6 @@
 //! Our own process's CPU time and peak memory, read from `/proc/self` (Linux), so a benchmark
-//! can report what the sync cost us, apart from the Stash double running in its own process.
+//! can report what the sync cost us, apart from the Stash double running in its own process;
+//! also another process's (the `watch` benchmark reads the running `fansly-stash watch`).
 
 use std::time::Duration;
 
@@ -15,14 +16,26 @@ pub struct ProcessStats {
 impl ProcessStats {
     /// Reads the current values; `None` where `/proc` is not available (not Linux).
     pub fn read() -> Option<ProcessStats> {
-        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        Self::read_from("self").map(|(s, _)| s)
+    }
+
+    /// The values of another process, with its current resident set size (`VmRSS`, KiB).
+    pub fn read_pid(pid: u32) -> Option<(ProcessStats, u64)> {
+        Self::read_from(&pid.to_string())
+    }
+
+    fn read_from(pid: &str) -> Option<(ProcessStats, u64)> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
         let ticks = parse_cpu_ticks(&stat)?;
         let hz = clock_ticks_per_second();
-        Some(ProcessStats {
-            cpu: Duration::from_secs_f64(ticks as f64 / hz as f64),
-            peak_rss_kib: parse_kib_field(&status, "VmHWM")?,
-        })
+        Some((
+            ProcessStats {
+                cpu: Duration::from_secs_f64(ticks as f64 / hz as f64),
+                peak_rss_kib: parse_kib_field(&status, "VmHWM")?,
+            },
+            parse_kib_field(&status, "VmRSS")?,
+        ))
     }
 }
 

@@ -12,14 +12,14 @@ use domain::stash::LibraryPath;
 use stash_adapter::StashClient;
 
 use super::Context;
-use crate::config::Config;
+use crate::config::{Config, Connection};
 use crate::exit::{CmdResult, Exit};
 use crate::wiring;
 
 /// The fansly-scraper Alembic head this build was written against.
 pub const KNOWN_UPSTREAM_REVISION: &str = "b6d60f698c27";
 
-/// The appSchema from which partial dates and studio URLs work (Stash v0.30).
+/// The appSchema from which partial dates and studio URL lists work (Stash v0.30).
 const FULL_FEATURE_APP_SCHEMA: i32 = 75;
 
 /// How one check went.
@@ -36,7 +36,8 @@ pub enum Status {
 }
 
 impl Status {
-    fn label(self) -> &'static str {
+    /// The word printed before the finding (`ok`, `warn`, `FAIL`, `skip`).
+    pub fn label(self) -> &'static str {
         match self {
             Status::Ok => "ok",
             Status::Warn => "warn",
@@ -110,14 +111,19 @@ impl Finding {
 
 /// Runs every check and prints the findings.
 pub async fn run(ctx: &Context) -> CmdResult {
-    let config = &ctx.config;
+    let findings = findings(&ctx.config).await;
+    print!("{}", render(&findings));
+    Ok(exit_for(&findings))
+}
+
+/// Every check, in order (the CLI prints them; the Stash plugin logs them).
+pub async fn findings(config: &Config) -> Vec<Finding> {
     let mut findings = vec![config_finding(config)];
     let stash = check_stash(config, &mut findings).await;
     let creators = check_metadata(config, &mut findings).await;
     check_paths(config, stash.as_ref(), creators.as_deref(), &mut findings).await;
     findings.push(check_state(config).await);
-    print!("{}", render(&findings));
-    Ok(exit_for(&findings))
+    findings
 }
 
 /// The exit code for a set of findings.
@@ -187,10 +193,19 @@ async fn check_stash(config: &Config, findings: &mut Vec<Finding>) -> Option<Sta
             findings.push(Finding::ok("Stash reachable", url.to_string()));
             findings.push(Finding::ok(
                 "authentication",
-                if config.api_key.is_some() {
-                    format!("API key accepted (from {})", wiring::key_origin(config))
-                } else {
-                    "no API key configured, none needed".to_owned()
+                match (&config.connection, config.api_key.is_some()) {
+                    (Connection::Plugin { cookie: Some(_) }, _) => {
+                        "the session Stash gave the plugin was accepted".to_owned()
+                    }
+                    (Connection::Plugin { cookie: None }, _) => {
+                        "Stash has no login, none needed".to_owned()
+                    }
+                    (Connection::Configured, true) => {
+                        format!("API key accepted (from {})", wiring::key_origin(config))
+                    }
+                    (Connection::Configured, false) => {
+                        "no API key configured, none needed".to_owned()
+                    }
                 },
             ));
             let version = if info.version.is_empty() {
@@ -202,7 +217,7 @@ async fn check_stash(config: &Config, findings: &mut Vec<Finding>) -> Option<Sta
                 findings.push(Finding::warn(
                     "Stash version",
                     format!("{version}, appSchema {}", info.app_schema),
-                    "upgrade Stash to v0.30 or newer for partial dates and studio URLs (they are left out until then)",
+                    "supported; until v0.30 partial dates are written as full dates (2024-05 as 2024-05-01) and a studio keeps only its first URL: upgrade Stash to v0.30 or newer for those",
                 ));
             } else {
                 findings.push(Finding::ok(
@@ -247,7 +262,7 @@ async fn check_stash(config: &Config, findings: &mut Vec<Finding>) -> Option<Sta
                         Finding::fail(
                             "Stash version",
                             message,
-                            "do what the message says in the Stash web UI, then run check again",
+                            "do what the message says (upgrade Stash, or finish its setup or migration in the Stash web UI), then run check again",
                         )
                         .unusable(),
                     );

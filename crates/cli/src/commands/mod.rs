@@ -8,9 +8,10 @@ pub mod generate;
 pub mod import;
 pub mod status;
 pub mod sync;
+pub mod watch;
 
 use crate::cli::{Cli, Command, GlobalArgs};
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 use crate::exit::{CliError, CmdResult};
 use crate::logging::{self, LogHandle, LogOptions};
 
@@ -28,7 +29,12 @@ pub struct Context {
 impl Context {
     /// Loads the configuration and starts logging.
     pub fn load(global: &GlobalArgs) -> Result<Context, CliError> {
-        let config = Config::load(global.config.as_deref(), &global.overrides())?;
+        Self::load_with(global, &global.overrides())
+    }
+
+    /// [`Context::load`] with the overrides of a subcommand's own flags added to the global ones.
+    pub fn load_with(global: &GlobalArgs, overrides: &Overrides) -> Result<Context, CliError> {
+        let config = Config::load(global.config.as_deref(), overrides)?;
         let log = logging::init(&LogOptions {
             verbose: global.verbose,
             quiet: global.quiet,
@@ -55,6 +61,10 @@ impl Context {
 /// Runs the command.
 pub async fn dispatch(cli: Cli) -> CmdResult {
     match cli.command {
+        // Handled before the runtime starts (`crate::run`); here only for completeness.
+        Command::Plugin => Err(CliError::config(
+            "`fansly-stash plugin` is started by Stash for a plugin task",
+        )),
         Command::Completions { shell } => generate::completions(shell),
         Command::Man { out_dir } => generate::man(out_dir.as_deref()),
         Command::Config(sub) => config::run(&cli.global, sub),
@@ -65,6 +75,14 @@ pub async fn dispatch(cli: Cli) -> CmdResult {
         Command::Plan(args) => {
             let ctx = Context::load(&cli.global)?;
             sync::run(&ctx, sync::RunRequest::from_plan(args)).await
+        }
+        Command::Watch(args) => {
+            let overrides = Overrides {
+                watch_interval_secs: args.interval,
+                ..cli.global.overrides()
+            };
+            let ctx = Context::load_with(&cli.global, &overrides)?;
+            watch::run(&ctx, args).await
         }
         Command::Status => {
             let ctx = Context::load(&cli.global)?;

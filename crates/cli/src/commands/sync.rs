@@ -10,11 +10,13 @@ use domain::stash::ScanGenerate;
 use metadata_store::MetadataStore;
 use metadata_store::sync_state::SqliteSyncState;
 use sync_core::{
-    CancelFlag, RunOutcome, ScanOptions, SyncEngine, SyncMonitor, SyncOptions, SyncReport,
+    CancelFlag, PathMapping, RunOutcome, ScanOptions, SyncEngine, SyncMonitor, SyncOptions,
+    SyncReport,
 };
 
 use super::Context;
 use crate::cli::{CreatorSelection, PlanArgs, SyncArgs};
+use crate::config::Config;
 use crate::exit::{CliError, CmdResult, Exit};
 use crate::{progress, report, signal, wiring};
 
@@ -83,9 +85,7 @@ pub async fn run(ctx: &Context, req: RunRequest) -> CmdResult {
         );
         return Ok(Exit::Ok);
     }
-    let stash = wiring::connect_stash(config).await?;
-    let state = open_sync_state(config, req.dry_run).await?;
-    let opts = sync_options(mapping, &config.settings, &req);
+    let engine = engine_for(config, repo, &req, mapping).await?;
     tracing::info!(
         creators = accounts.len(),
         dry_run = req.dry_run,
@@ -93,10 +93,6 @@ pub async fn run(ctx: &Context, req: RunRequest) -> CmdResult {
         force = req.force,
         "run starting"
     );
-
-    let repo: Arc<dyn MetadataRepository> = Arc::new(repo);
-    let stash: Arc<dyn MediaServer> = stash;
-    let engine = SyncEngine::new(repo, stash, state, opts);
     let cancel = CancelFlag::new();
     let ctrl_c = signal::install(cancel.clone());
     let (monitor, rx) = SyncMonitor::channel();
@@ -143,12 +139,17 @@ pub async fn run(ctx: &Context, req: RunRequest) -> CmdResult {
     Ok(exit)
 }
 
-/// The sync state: a plan reads it but must not create it (an empty in-memory one stands in).
-async fn open_sync_state(
-    config: &crate::config::Config,
-    dry_run: bool,
-) -> Result<Arc<dyn SyncStateStore>, CliError> {
-    Ok(if dry_run {
+/// Connects Stash, opens the sync state (a dry run never creates it) and builds the engine
+/// over `repo` with the options `config` and `req` ask for. Shared by `sync`, `plan` and the
+/// Stash plugin's tasks.
+pub async fn engine_for(
+    config: &Config,
+    repo: MetadataStore,
+    req: &RunRequest,
+    mapping: PathMapping,
+) -> Result<SyncEngine, CliError> {
+    let stash = wiring::connect_stash(config).await?;
+    let state: Arc<dyn SyncStateStore> = if req.dry_run {
         // A plan reads the state but must not create it.
         match wiring::open_state(config, true).await? {
             Some(s) => Arc::new(s),
@@ -168,15 +169,20 @@ async fn open_sync_state(
                 )));
             }
         }
-    })
+    };
+    let repo: Arc<dyn MetadataRepository> = Arc::new(repo);
+    let stash: Arc<dyn MediaServer> = stash;
+    Ok(SyncEngine::new(
+        repo,
+        stash,
+        state,
+        sync_options(config, req, mapping),
+    ))
 }
 
-/// What the engine is told, from the settings and the request.
-fn sync_options(
-    mapping: sync_core::PathMapping,
-    s: &crate::config::Settings,
-    req: &RunRequest,
-) -> SyncOptions {
+/// The engine options for `req` under `config`.
+pub fn sync_options(config: &Config, req: &RunRequest, mapping: PathMapping) -> SyncOptions {
+    let s = &config.settings;
     let mut opts = SyncOptions::new(mapping);
     opts.network_studio = s.network_studio.clone();
     opts.folder_suffix = s.folder_suffix.clone();
@@ -210,7 +216,7 @@ fn print_outcome(ctx: &Context, report: &SyncReport) {
 }
 
 /// The accounts to run over: named ones (all must exist), or every creator.
-async fn select_creators(
+pub async fn select_creators(
     repo: &MetadataStore,
     selection: &CreatorSelection,
     config: &crate::config::Config,

@@ -21,6 +21,9 @@ pub use paths::DefaultDirs;
 pub use secret::{DbUrl, REDACTED, Secret};
 pub use settings::{KEYS, Settings};
 
+/// The longest `watch_interval_secs`: a day.
+pub const MAX_WATCH_INTERVAL_SECS: u64 = 86_400;
+
 /// The environment-variable prefix.
 pub const ENV_PREFIX: &str = "FANSLY_STASH_";
 
@@ -47,6 +50,44 @@ pub struct Overrides {
     pub read_concurrency: Option<usize>,
     /// `--log-dir`.
     pub log_dir: Option<PathBuf>,
+    /// `watch --interval`.
+    pub watch_interval_secs: Option<u64>,
+}
+
+/// Settings given by a caller between the environment and the flags, each with the place it
+/// came from (the Stash plugin's settings: `the plugin setting 'Batch size'`). Only keys in
+/// [`KEYS`] are read; values are JSON as Stash stores them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SettingsLayer {
+    /// Key to value.
+    pub values: serde_json::Map<String, serde_json::Value>,
+    /// Key to where it was set (shown in messages as `from <origin>`).
+    pub origins: BTreeMap<String, String>,
+}
+
+impl SettingsLayer {
+    /// The values whose keys are settings (others are ignored here).
+    fn known_values(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.values
+            .iter()
+            .filter(|(k, _)| KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+/// How fansly-stash reaches Stash.
+#[derive(Debug, Clone, Default)]
+pub enum Connection {
+    /// By `stash_url` and the API key from the configuration.
+    #[default]
+    Configured,
+    /// As a Stash plugin: the address Stash handed the process, and its session cookie when
+    /// Stash has a login (never an API key then).
+    Plugin {
+        /// The `session` cookie from the plugin input.
+        cookie: Option<stash_adapter::SessionCookie>,
+    },
 }
 
 /// Where the configuration file came from.
@@ -83,6 +124,8 @@ pub struct Config {
     pub origins: BTreeMap<String, String>,
     /// Things worth a warning (unknown `FANSLY_STASH_*` variables).
     pub warnings: Vec<String>,
+    /// How Stash is reached (the configuration, or a plugin's input).
+    pub connection: Connection,
 }
 
 impl Config {
@@ -100,47 +143,29 @@ impl Config {
         overrides: &Overrides,
         env: &[(String, String)],
     ) -> Result<Config, CliError> {
-        let file = match explicit_file {
-            Some(p) if p.is_file() => ConfigFile::Read(p.to_path_buf()),
-            Some(p) => {
-                return Err(CliError::config(format!(
-                    "the configuration file {} does not exist: create it (`fansly-stash config init --config {}` writes a commented one) or leave out --config / FANSLY_STASH_CONFIG",
-                    p.display(),
-                    p.display()
-                )));
-            }
-            None => {
-                let p = dirs.config_file();
-                if p.is_file() {
-                    ConfigFile::Read(p)
-                } else {
-                    ConfigFile::Missing(p)
-                }
-            }
-        };
+        Self::load_layered(
+            dirs,
+            explicit_file,
+            &SettingsLayer::default(),
+            overrides,
+            env,
+        )
+    }
+
+    /// Loads and validates: file, then environment, then `layer`, then `overrides`.
+    pub fn load_layered(
+        dirs: DefaultDirs,
+        explicit_file: Option<&Path>,
+        layer: &SettingsLayer,
+        overrides: &Overrides,
+        env: &[(String, String)],
+    ) -> Result<Config, CliError> {
+        let file = ConfigFile::choose(&dirs, explicit_file)?;
         let mut figment = Figment::new();
         if let ConfigFile::Read(p) = &file {
             figment = figment.merge(Toml::file_exact(p));
         }
-        let mut env_values = Vec::new();
-        let mut warnings = Vec::new();
-        for (name, value) in env {
-            let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
-                continue;
-            };
-            let key = rest.to_ascii_lowercase();
-            if KEYS.contains(&key.as_str()) {
-                env_values.push((key, value.clone()));
-            } else if !ENV_NOT_SETTINGS.contains(&rest) {
-                warnings.push(format!(
-                    "ignoring the environment variable {name}: it is not a setting (settings are {})",
-                    KEYS.iter()
-                        .map(|k| format!("{ENV_PREFIX}{}", k.to_ascii_uppercase()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-        }
+        let (env_values, warnings) = settings_from_env(env);
         let env_keys: Vec<String> = env_values.iter().map(|(k, _)| k.clone()).collect();
         // Environment values are parsed like figment's `Env` provider does (TOML-like
         // scalars); they are taken from `env` so tests can pass their own.
@@ -150,22 +175,25 @@ impl Config {
                 parse_env_value(v),
             ))
         });
+        let layer_values = layer.known_values();
+        let figment = if layer_values.is_empty() {
+            figment
+        } else {
+            figment.merge(figment::providers::Serialized::defaults(
+                layer_values.clone(),
+            ))
+        };
         let mut settings: Settings = figment
             .extract()
-            .map_err(|e| figment_error(e, &file, &env_keys))?;
-
-        let mut origins = BTreeMap::new();
-        for key in KEYS {
-            if env_keys.iter().any(|k| k == key) {
-                origins.insert(
-                    (*key).to_owned(),
-                    format!("{ENV_PREFIX}{}", key.to_ascii_uppercase()),
-                );
-            } else if let (ConfigFile::Read(p), Some(_)) = (&file, figment.find_metadata(key))
-                && figment.find_value(key).is_ok()
-            {
-                origins.insert((*key).to_owned(), format!("{}", p.display()));
-            }
+            .map_err(|e| figment_error(e, &file, &env_keys, layer))?;
+        let mut origins = origins_of(&figment, &file, &env_keys);
+        for key in layer_values.keys() {
+            let origin = layer
+                .origins
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| key.clone());
+            origins.insert(key.clone(), origin);
         }
         apply_overrides(&mut settings, overrides, &mut origins);
         let api_key = resolve_api_key(&settings, &origins)?;
@@ -178,6 +206,7 @@ impl Config {
             dirs,
             origins,
             warnings,
+            connection: Connection::Configured,
         })
     }
 
@@ -230,6 +259,11 @@ impl Config {
         Duration::from_secs(self.settings.connect_timeout_secs)
     }
 
+    /// How long `watch` waits between two cycles.
+    pub fn watch_interval(&self) -> Duration {
+        Duration::from_secs(self.settings.watch_interval_secs)
+    }
+
     /// The Stash request timeout.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.settings.request_timeout_secs)
@@ -280,11 +314,22 @@ fn parse_env_value(v: &str) -> figment::value::Value {
         .unwrap_or_else(|_| figment::value::Value::from(v.to_owned()))
 }
 
-fn figment_error(err: figment::Error, file: &ConfigFile, env_keys: &[String]) -> CliError {
+fn figment_error(
+    err: figment::Error,
+    file: &ConfigFile,
+    env_keys: &[String],
+    layer: &SettingsLayer,
+) -> CliError {
     let mut lines = Vec::new();
     for e in err {
         let key = e.path.join(".");
-        let place = if env_keys.contains(&key) {
+        let place = if let Some(origin) = layer
+            .origins
+            .get(&key)
+            .filter(|_| layer.values.contains_key(&key))
+        {
+            format!("in {origin}")
+        } else if env_keys.contains(&key) {
             format!(
                 "in the environment variable {ENV_PREFIX}{}",
                 key.to_ascii_uppercase()
@@ -346,6 +391,10 @@ fn apply_overrides(s: &mut Settings, o: &Overrides, origins: &mut BTreeMap<Strin
     if let Some(v) = &o.log_dir {
         s.log_dir = Some(v.clone());
         set("log_dir", "--log-dir");
+    }
+    if let Some(v) = o.watch_interval_secs {
+        s.watch_interval_secs = v;
+        set("watch_interval_secs", "--interval");
     }
 }
 
@@ -444,6 +493,13 @@ fn validate(s: &Settings, origins: &BTreeMap<String, String>) -> Result<(), CliE
             )));
         }
     }
+    if s.watch_interval_secs == 0 || s.watch_interval_secs > MAX_WATCH_INTERVAL_SECS {
+        return Err(CliError::config(format!(
+            "watch_interval_secs = {} (from {}) is out of range: use a number of seconds from 1 to {MAX_WATCH_INTERVAL_SECS} (a day)",
+            s.watch_interval_secs,
+            from("watch_interval_secs")
+        )));
+    }
     for (key, value) in [
         ("connect_timeout_secs", s.connect_timeout_secs),
         ("request_timeout_secs", s.request_timeout_secs),
@@ -457,6 +513,75 @@ fn validate(s: &Settings, origins: &BTreeMap<String, String>) -> Result<(), CliE
         }
     }
     Ok(())
+}
+
+impl ConfigFile {
+    /// The file to read: the one named (it must exist), else the default one if it exists.
+    fn choose(dirs: &DefaultDirs, explicit_file: Option<&Path>) -> Result<ConfigFile, CliError> {
+        match explicit_file {
+            Some(p) if p.is_file() => Ok(ConfigFile::Read(p.to_path_buf())),
+            Some(p) => Err(CliError::config(format!(
+                "the configuration file {} does not exist: create it (`fansly-stash config init --config {}` writes a commented one) or leave out --config / FANSLY_STASH_CONFIG",
+                p.display(),
+                p.display()
+            ))),
+            None => {
+                let p = dirs.config_file();
+                Ok(if p.is_file() {
+                    ConfigFile::Read(p)
+                } else {
+                    ConfigFile::Missing(p)
+                })
+            }
+        }
+    }
+}
+
+/// The settings among `FANSLY_STASH_*` variables (key in lower case, value), and a warning
+/// for each such variable that is not a setting.
+fn settings_from_env(env: &[(String, String)]) -> (Vec<(String, String)>, Vec<String>) {
+    let mut values = Vec::new();
+    let mut warnings = Vec::new();
+    for (name, value) in env {
+        let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        let key = rest.to_ascii_lowercase();
+        if KEYS.contains(&key.as_str()) {
+            values.push((key, value.clone()));
+        } else if !ENV_NOT_SETTINGS.contains(&rest) {
+            warnings.push(format!(
+                "ignoring the environment variable {name}: it is not a setting (settings are {})",
+                KEYS.iter()
+                    .map(|k| format!("{ENV_PREFIX}{}", k.to_ascii_uppercase()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    (values, warnings)
+}
+
+/// Where each key set by the environment or the file came from.
+fn origins_of(
+    figment: &Figment,
+    file: &ConfigFile,
+    env_keys: &[String],
+) -> BTreeMap<String, String> {
+    let mut origins = BTreeMap::new();
+    for key in KEYS {
+        if env_keys.iter().any(|k| k == key) {
+            origins.insert(
+                (*key).to_owned(),
+                format!("{ENV_PREFIX}{}", key.to_ascii_uppercase()),
+            );
+        } else if let (ConfigFile::Read(p), Some(_)) = (file, figment.find_metadata(key))
+            && figment.find_value(key).is_ok()
+        {
+            origins.insert((*key).to_owned(), format!("{}", p.display()));
+        }
+    }
+    origins
 }
 
 #[cfg(test)]
@@ -546,6 +671,8 @@ mod tests {
             ("batch_size = 0", "out of range"),
             ("request_timeout_secs = 0", "at least 1 second"),
             ("batch_size = \"many\"", "batch_size"),
+            ("watch_interval_secs = 0", "from 1 to 86400"),
+            ("watch_interval_secs = 90000", "out of range"),
         ] {
             let f = write(t.path(), text);
             let err = Config::load_with(dirs(t.path()), Some(&f), &Overrides::default(), &[])
@@ -604,6 +731,64 @@ mod tests {
         let c = Config::load_with(dirs(t.path()), None, &Overrides::default(), &e).unwrap();
         assert_eq!(c.warnings.len(), 1);
         assert!(c.warnings[0].contains("FANSLY_STASH_STAHS_URL"));
+    }
+
+    #[test]
+    fn a_settings_layer_sits_between_the_environment_and_the_flags() {
+        let t = tempfile::tempdir().unwrap();
+        let f = write(
+            t.path(),
+            "batch_size = 7\nnetwork_studio = \"File\"\nfolder_suffix = \"_f\"\n",
+        );
+        let e = env(&[("FANSLY_STASH_NETWORK_STUDIO", "Env")]);
+        let mut layer = SettingsLayer::default();
+        for (k, v) in [
+            ("network_studio", serde_json::json!("Plugin")),
+            ("batch_size", serde_json::json!(40)),
+            ("not_a_key", serde_json::json!(1)),
+        ] {
+            layer.values.insert(k.to_owned(), v);
+            layer
+                .origins
+                .insert(k.to_owned(), format!("the plugin setting {k}"));
+        }
+        let o = Overrides {
+            batch_size: Some(9),
+            ..Overrides::default()
+        };
+        let c = Config::load_layered(dirs(t.path()), Some(&f), &layer, &o, &e).unwrap();
+        assert_eq!(c.settings.network_studio, "Plugin");
+        assert_eq!(
+            c.origin("network_studio"),
+            "the plugin setting network_studio"
+        );
+        assert_eq!(c.settings.batch_size, 9, "flags still win");
+        assert_eq!(
+            c.settings.folder_suffix, "_f",
+            "the file fills what the layer leaves"
+        );
+
+        layer
+            .values
+            .insert("batch_size".into(), serde_json::json!(0));
+        let err = Config::load_layered(dirs(t.path()), Some(&f), &layer, &Overrides::default(), &e)
+            .unwrap_err();
+        assert!(
+            err.message
+                .contains("batch_size = 0 (from the plugin setting batch_size)"),
+            "{}",
+            err.message
+        );
+        layer
+            .values
+            .insert("batch_size".into(), serde_json::json!("many"));
+        let err = Config::load_layered(dirs(t.path()), Some(&f), &layer, &Overrides::default(), &e)
+            .unwrap_err();
+        assert!(
+            err.message.contains("in the plugin setting batch_size"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub const KEYS: &[&str] = &[
     "connect_timeout_secs",
     "request_timeout_secs",
     "scan_timeout_secs",
+    "watch_interval_secs",
     "log_dir",
     "log_files_kept",
     "tag_previews_trailer",
@@ -70,6 +71,8 @@ pub struct Settings {
     pub request_timeout_secs: u64,
     /// Seconds to wait for a `--scan` job to finish.
     pub scan_timeout_secs: u64,
+    /// Seconds between two looks at the metadata database in `watch`.
+    pub watch_interval_secs: u64,
     /// Where log files go (rotated daily). Default: `logs` in the data directory.
     pub log_dir: Option<PathBuf>,
     /// How many daily log files to keep.
@@ -97,6 +100,7 @@ impl Default for Settings {
             connect_timeout_secs: 10,
             request_timeout_secs: 120,
             scan_timeout_secs: 3600,
+            watch_interval_secs: 60,
             log_dir: None,
             log_files_kept: 14,
             tag_previews_trailer: true,

@@ -40,6 +40,10 @@ stash_url = "http://localhost:9999"
 # request_timeout_secs = 120
 # scan_timeout_secs = 3600
 
+# `fansly-stash watch`: seconds between two looks at the metadata database (one cheap query;
+# only creators whose posts, messages or downloads changed are synced).
+# watch_interval_secs = 60
+
 # Logs, rotated daily.
 # log_dir = "{log_dir}"
 # log_files_kept = 14

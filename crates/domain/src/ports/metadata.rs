@@ -61,6 +61,50 @@ pub struct StoreInfo {
     pub created_by_us: bool,
 }
 
+/// How many rows of one kind a creator has, and the largest id among them. Rows only ever
+/// gain ids, so a new row moves `max_id` even when another was deleted meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RowTally {
+    /// Rows counted.
+    pub count: u64,
+    /// The largest id (0 with no rows).
+    pub max_id: i64,
+}
+
+impl RowTally {
+    /// Both tallies together: counts add up, the largest id wins.
+    pub fn merge(self, other: RowTally) -> RowTally {
+        RowTally {
+            count: self.count + other.count,
+            max_id: self.max_id.max(other.max_id),
+        }
+    }
+}
+
+/// A cheap summary of the rows a sync of one creator reads: equal fingerprints mean no post,
+/// message, attachment, account media or media was added or removed, and no media's download
+/// columns (`is_downloaded`, `local_filename`) changed. Edits of existing text (a post's
+/// content, an account's profile) are not covered. Compare two answers of
+/// [`MetadataRepository::content_fingerprints`]; the numbers mean nothing on their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ContentFingerprint {
+    /// The creator's posts.
+    pub posts: RowTally,
+    /// Messages in the creator's conversations, sent or received (a message may count more
+    /// than once).
+    pub messages: RowTally,
+    /// Attachments of those posts and messages.
+    pub attachments: RowTally,
+    /// The creator's account media and bundles.
+    pub account_media: RowTally,
+    /// The creator's media rows (variants and previews included).
+    pub media: RowTally,
+    /// Of those, how many have a local file (`local_filename` set).
+    pub downloaded_media: u64,
+    /// A checksum over every media's `is_downloaded` and `local_filename`.
+    pub download_checksum: i64,
+}
+
 /// Stash ids to write back to the upstream `stash_id` columns (off unless the user enables it).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StashIdWriteback {
@@ -79,6 +123,15 @@ pub enum RepositoryError {
         /// The URL with any password redacted.
         url: String,
         /// What went wrong.
+        message: String,
+    },
+    /// The server answered and refused us: wrong user or password, no such database. A
+    /// configuration problem, not an outage: trying again will not help.
+    #[error("the metadata database {url} refused the connection: {message}")]
+    Refused {
+        /// The URL with any password redacted.
+        url: String,
+        /// What the server said.
         message: String,
     },
     /// The database is not a fansly-scraper (or fansly-stash) metadata database.
@@ -141,6 +194,15 @@ pub trait MetadataRepository: Send + Sync {
         cursor: Option<ContentCursor>,
         limit: usize,
     ) -> Result<ContentPage, RepositoryError>;
+
+    /// A [`ContentFingerprint`] per creator (the accounts [`list_creators`] returns), all in
+    /// one query whatever the number of creators, so it can be asked every minute: `watch`
+    /// compares each answer with the previous one and syncs only the creators that changed.
+    ///
+    /// [`list_creators`]: MetadataRepository::list_creators
+    async fn content_fingerprints(
+        &self,
+    ) -> Result<HashMap<AccountId, ContentFingerprint>, RepositoryError>;
 
     /// Writes Stash ids back to the upstream `stash_id` columns.
     async fn record_stash_ids(&self, ids: &StashIdWriteback) -> Result<(), RepositoryError>;

@@ -19,12 +19,14 @@ use domain::ports::{
 };
 use sea_orm::sea_query::{Alias, Expr, OnConflict, Order, Query, SqliteQueryBuilder};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
-    FromQueryResult, Statement, TransactionTrait, Value,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Statement,
+    TransactionTrait, Value,
 };
 use sea_orm_migration::MigratorTrait;
 
 use migration::StateMigrator;
+
+use crate::pool::{self, PoolSpec};
 
 /// Records per multi-row insert (8 bind parameters each, under SQLite's 32,766 limit).
 const ROWS_PER_INSERT: usize = 2_000;
@@ -136,15 +138,13 @@ impl SqliteSyncState {
                  file"
             ),
         };
-        let mut opts = ConnectOptions::new(url.clone());
-        opts.sqlx_logging(false);
         // One connection: SQLite serialises writers anyway, and for `:memory:` it *is* the DB.
-        let forever = Duration::from_secs(10 * 365 * 24 * 3600);
-        opts.max_connections(1)
-            .min_connections(1)
-            .idle_timeout(forever)
-            .max_lifetime(forever);
-        let db = Database::connect(opts).await.map_err(open_err)?;
+        let spec = PoolSpec {
+            max_connections: 1,
+            min_connections: 1,
+            acquire_timeout: Duration::from_secs(30),
+        };
+        let db = pool::connect(&url, spec).await.map_err(open_err)?;
         StateMigrator::up(&db, None).await.map_err(open_err)?;
         Ok(SqliteSyncState { db, location })
     }

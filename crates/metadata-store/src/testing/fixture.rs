@@ -63,6 +63,8 @@ pub struct FixtureBuilder {
     messages: Table,
     attachments: Vec<AttachmentRow>,
     hashtags: Vec<(i32, String)>,
+    /// Hashtags an earlier builder inserted: linked, not inserted again.
+    known_hashtags: Vec<(i32, String)>,
     post_hashtags: Table,
     mentions: Table,
     next_attachment: i64,
@@ -154,6 +156,7 @@ impl FixtureBuilder {
             ),
             attachments: Vec::new(),
             hashtags: Vec::new(),
+            known_hashtags: Vec::new(),
             post_hashtags: Table::new("post_hashtags", &["postId", "hashtagId"]),
             mentions: Table::new("post_mentions", &["id", "postId", "accountId", "handle"]),
             next_attachment: 1,
@@ -391,10 +394,11 @@ impl FixtureBuilder {
     /// Links a hashtag (created on first use, lowercase) to a post.
     pub fn hashtag(&mut self, post_id: i64, value: &str) -> &mut Self {
         let value = value.trim_start_matches('#').to_lowercase();
-        let id = match self.hashtags.iter().find(|(_, h)| *h == value) {
+        let known = self.hashtags.iter().chain(&self.known_hashtags);
+        let id = match known.clone().find(|(_, h)| *h == value) {
             Some((id, _)) => *id,
             None => {
-                let id = i32::try_from(self.hashtags.len() + 1).unwrap_or(i32::MAX);
+                let id = i32::try_from(known.count() + 1).unwrap_or(i32::MAX);
                 self.hashtags.push((id, value));
                 id
             }
@@ -411,6 +415,22 @@ impl FixtureBuilder {
             .rows
             .push(vec![v(id), v(post_id), v(account_id), v(handle)]);
         self
+    }
+
+    /// A builder for rows inserted after this one's (so a large fixture can be inserted in
+    /// slices): attachment and mention ids continue where this one's end, and the hashtags
+    /// this one made are linked again but not inserted again.
+    pub fn next_builder(&self) -> FixtureBuilder {
+        let mut next = FixtureBuilder::new();
+        next.next_attachment = self.next_attachment_id();
+        next.next_mention = self.next_mention;
+        next.known_hashtags = self
+            .known_hashtags
+            .iter()
+            .chain(&self.hashtags)
+            .cloned()
+            .collect();
+        next
     }
 
     /// Inserts everything into the store's database.

@@ -107,14 +107,17 @@ pub struct Performer {
     pub details: Option<String>,
 }
 
-/// A studio as sync compares it (without `urls`, for servers before appSchema 75).
+/// A studio as sync compares it on servers before appSchema 75 (v0.27-v0.29), where a
+/// studio has one `url` and no `urls`.
 #[derive(cynic::QueryFragment, Debug, Clone)]
 #[cynic(schema = "stash", graphql_type = "Studio")]
-pub struct StudioBasic {
+pub struct StudioWithUrl {
     /// Id.
     pub id: cynic::Id,
     /// Name.
     pub name: String,
+    /// The single URL (before appSchema 75; deprecated after).
+    pub url: Option<String>,
     /// Aliases.
     pub aliases: Vec<String>,
     /// Parent.

@@ -207,12 +207,15 @@ pub struct PerformerCreateInput {
     pub details: Option<String>,
 }
 
-/// `StudioCreateInput` (`urls` only on appSchema 75+).
+/// `StudioCreateInput`: `urls` on appSchema 75+, the single `url` before (never both).
 #[derive(cynic::InputObject, Debug, Clone)]
 #[cynic(schema = "stash", rename_all = "None")]
 pub struct StudioCreateInput {
     /// Name.
     pub name: String,
+    /// The single URL (servers before appSchema 75).
+    #[cynic(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// URLs.
     #[cynic(skip_serializing_if = "Option::is_none")]
     pub urls: Option<Vec<String>>,

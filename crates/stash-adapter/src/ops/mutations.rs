@@ -1,7 +1,7 @@
 //! Mutations. Results select only what the caller needs back (ids, or the created object).
 
 use super::fragments::{
-    Gallery, GalleryChapter, GalleryRef, ImageRef, Performer, SceneRef, StudioBasic,
+    Gallery, GalleryChapter, GalleryRef, ImageRef, Performer, SceneRef, StudioWithUrl,
     StudioWithUrls, Tag,
 };
 use super::inputs::{
@@ -128,7 +128,7 @@ pub struct StudioCreateVariables {
 pub struct StudioCreate {
     /// The new studio.
     #[arguments(input: $input)]
-    pub studio_create: Option<StudioBasic>,
+    pub studio_create: Option<StudioWithUrl>,
 }
 
 /// `studioCreate` returning URLs (appSchema 75+).

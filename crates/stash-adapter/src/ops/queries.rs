@@ -3,7 +3,7 @@
 
 use super::fragments::{
     Configuration, Gallery, GalleryChapters, Image, ImageFiles, Job, Performer, Scene, SceneFiles,
-    StudioBasic, StudioWithUrls, SystemStatus, Tag, Version,
+    StudioWithUrl, StudioWithUrls, SystemStatus, Tag, Version,
 };
 use super::inputs::{
     FindFilterType, FindJobInput, GalleryFilterType, ImageFilterType, PerformerFilterType,
@@ -279,9 +279,9 @@ pub struct StudioLookupVariables {
 /// `findStudios` result (servers before appSchema 75).
 #[derive(cynic::QueryFragment, Debug)]
 #[cynic(schema = "stash", graphql_type = "FindStudiosResultType")]
-pub struct StudioBasicList {
+pub struct StudioWithUrlList {
     /// Studios.
-    pub studios: Vec<StudioBasic>,
+    pub studios: Vec<StudioWithUrl>,
 }
 
 /// `findStudios` result with URLs (appSchema 75+).
@@ -303,11 +303,11 @@ pub struct StudioLookup {
     /// By name.
     #[arguments(studio_filter: $by_name, filter: $filter)]
     #[cynic(alias, rename = "findStudios")]
-    pub by_name: StudioBasicList,
+    pub by_name: StudioWithUrlList,
     /// By alias.
     #[arguments(studio_filter: $by_alias, filter: $filter)]
     #[cynic(alias, rename = "findStudios")]
-    pub by_alias: StudioBasicList,
+    pub by_alias: StudioWithUrlList,
 }
 
 /// Studios by name and alias, with URLs (appSchema 75+).

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use stash_double::{DoubleConfig, StashDouble};
+use stash_double::{DoubleConfig, StashDouble, StashVersion};
 
 const USAGE: &str = "usage: stash-double [--library DIR]... [--port N] [--api-key KEY] [--prefix /PATH] [--version vX.Y.Z] [--no-ffmpeg] [--latency-ms MS] [--write-cost-ms MS]";
 
@@ -51,7 +51,19 @@ fn parse(args: &[String]) -> Result<(DoubleConfig, u16), String> {
             }
             "--api-key" => config.api_key = Some(value("--api-key")?),
             "--prefix" => config.path_prefix = value("--prefix")?,
-            "--version" => config.version = value("--version")?,
+            "--version" => {
+                // A supported release is impersonated whole (hash, appSchema, schema).
+                let v = value("--version")?;
+                match StashVersion::ALL.into_iter().find(|r| r.version() == v) {
+                    Some(release) => {
+                        let known = DoubleConfig::impersonating(release);
+                        config.version = known.version;
+                        config.hash = known.hash;
+                        config.app_schema = known.app_schema;
+                    }
+                    None => config.version = v,
+                }
+            }
             "--no-ffmpeg" => config.ffmpeg = false,
             "--latency-ms" => {
                 config.latency_per_request = millis("--latency-ms", &value("--latency-ms")?)?;

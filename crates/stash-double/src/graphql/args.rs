@@ -31,16 +31,40 @@ pub(crate) fn key<'a>(m: &'a Map<String, Value>, key: &str) -> Key<'a> {
     }
 }
 
-/// A string input, trimmed (Stash trims names, aliases and URLs).
-pub(crate) fn trimmed(v: &Value) -> String {
-    v.as_str().unwrap_or_default().trim().to_owned()
+/// How string inputs are stored: trimmed (`strings.TrimSpace`, v0.30+: stash PR 6226) or as
+/// sent (older releases). Only the inputs Stash runs through it use it: titles, codes,
+/// details, URLs, names, aliases, disambiguations and descriptions, but not a gallery title on
+/// update nor a chapter title (those Stash stores as sent on every version).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Strings {
+    trim: bool,
 }
 
-/// A `[String!]` input, each element trimmed.
-pub(crate) fn string_list(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| a.iter().map(trimmed).collect())
-        .unwrap_or_default()
+impl Strings {
+    /// The rule of the configured release.
+    pub(crate) fn of(cfg: &crate::config::DoubleConfig) -> Self {
+        Self {
+            trim: cfg.trims_strings(),
+        }
+    }
+
+    /// A `String` input as stored.
+    pub(crate) fn one(self, v: &Value) -> String {
+        let s = v.as_str().unwrap_or_default();
+        if self.trim { s.trim() } else { s }.to_owned()
+    }
+
+    /// An optional `String` input as stored (`None` when absent or null).
+    pub(crate) fn opt(self, v: Option<&Value>) -> Option<String> {
+        v.filter(|v| !v.is_null()).map(|v| self.one(v))
+    }
+
+    /// A `[String!]` input as stored.
+    pub(crate) fn list(self, v: &Value) -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().map(|x| self.one(x)).collect())
+            .unwrap_or_default()
+    }
 }
 
 /// An `ID` input that must parse, else Stash's `strconv.Atoi` error.

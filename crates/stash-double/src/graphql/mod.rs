@@ -3,9 +3,11 @@
 
 pub(crate) mod args;
 mod objects;
+mod plugin_config;
 mod root_mutation;
 mod root_query;
 pub mod schema;
+mod suggest;
 mod variables;
 
 use std::cell::{Cell, RefCell};
@@ -46,18 +48,38 @@ pub(crate) struct Executed {
     pub queued_jobs: Vec<Id>,
 }
 
+/// Whether the answer is `application/graphql-response+json` (else `application/json`), as
+/// gqlgen 0.17.73 (v0.29+) decides from `Accept`: the first part naming `*/*`,
+/// `application/*` or `application/graphql-response+json` picks the new type, one naming
+/// `application/json` the old; no `Accept` means `application/json`; parts naming neither are
+/// skipped, and if none names either the new type wins. Before v0.29: always JSON.
+pub(crate) fn graphql_response_type(cfg: &DoubleConfig, accept: Option<&str>) -> bool {
+    if !cfg.negotiates_content_type() {
+        return false;
+    }
+    let Some(accept) = accept.filter(|a| !a.is_empty()) else {
+        return false;
+    };
+    for part in accept.split(',') {
+        let media = part
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        match media.as_str() {
+            "*/*" | "application/*" | "application/graphql-response+json" => return true,
+            "application/json" => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
+/// Status and content type of a request refused before execution: 400 with
+/// `application/graphql-response+json`, or 422 with `application/json`.
 fn validation_status(cfg: &DoubleConfig, accept: Option<&str>) -> (u16, bool) {
-    let graphql_response = accept.is_some_and(|a| {
-        a.split(',')
-            .map(|p| p.split(';').next().unwrap_or_default().trim())
-            .any(|m| {
-                matches!(
-                    m,
-                    "*/*" | "application/*" | "application/graphql-response+json"
-                )
-            })
-    }) && !accept.is_some_and(|a| a.contains("application/json"));
-    if graphql_response && cfg.version_at_least(0, 29) {
+    if graphql_response_type(cfg, accept) {
         (400, true)
     } else {
         (422, false)
@@ -80,6 +102,20 @@ fn with_code(mut e: Value, code: &str) -> Value {
     e
 }
 
+/// One validation error as gqlparser words it (its hint, its location).
+fn validation_error(
+    schema: &Valid<Schema>,
+    query: &str,
+    d: &apollo_compiler::diagnostic::Diagnostic<'_, apollo_compiler::validation::DiagnosticData>,
+) -> Value {
+    let mut e = serde_json::to_value(d.unstable_to_json_compat()).unwrap_or_default();
+    if let Some(Value::String(m)) = e.get_mut("message") {
+        *m = suggest::with_hint(schema, m);
+    }
+    suggest::point_at_field_name(query, &mut e);
+    with_code(e, "GRAPHQL_VALIDATION_FAILED")
+}
+
 /// Decodes and validates a request body.
 pub(crate) fn prepare(
     schema: &Valid<Schema>,
@@ -89,7 +125,7 @@ pub(crate) fn prepare(
 ) -> Result<Prepared, EarlyReply> {
     let request: Value = serde_json::from_slice(body).map_err(|e| EarlyReply {
         status: 400,
-        graphql_response_content_type: false,
+        graphql_response_content_type: graphql_response_type(cfg, accept),
         body: json!({"errors": [{"message": format!("json request body could not be decoded: {e} body:{}", String::from_utf8_lossy(body))}], "data": null}),
     })?;
     let query = request
@@ -116,7 +152,7 @@ pub(crate) fn prepare(
         _ => serde_json::Map::new(),
     };
     let document = ExecutableDocument::parse_and_validate(schema, query, "query.graphql")
-        .map_err(|with_errors| invalid_document(cfg, accept, &with_errors.errors))?;
+        .map_err(|with_errors| invalid_document(cfg, accept, schema, query, &with_errors.errors))?;
     let operation = document
         .operations
         .get(operation_name.as_deref())
@@ -163,9 +199,12 @@ pub(crate) fn prepare(
 
 /// Stash's answer to a document that does not parse (`GRAPHQL_PARSE_FAILED`) or validate
 /// (`GRAPHQL_VALIDATION_FAILED`).
+/// The 422 (or 400) answer to a document that does not parse or validate, worded as Stash's.
 fn invalid_document(
     cfg: &DoubleConfig,
     accept: Option<&str>,
+    schema: &Valid<Schema>,
+    query: &str,
     errors: &apollo_compiler::validation::DiagnosticList,
 ) -> EarlyReply {
     let diagnostics: Vec<_> = errors.iter().collect();
@@ -189,12 +228,7 @@ fn invalid_document(
     }
     let errors = diagnostics
         .iter()
-        .map(|d| {
-            with_code(
-                serde_json::to_value(d.unstable_to_json_compat()).unwrap_or_default(),
-                "GRAPHQL_VALIDATION_FAILED",
-            )
-        })
+        .map(|d| validation_error(schema, query, d))
         .collect();
     error_reply(cfg, accept, errors)
 }

@@ -133,16 +133,17 @@ fn ids_nodes<'i>(ids: impl IntoIterator<Item = &'i Id>, f: fn(Id) -> Node) -> Ve
     ids.into_iter().map(|i| f(*i)).collect()
 }
 
-/// Resolves the fields shared by scenes, images and galleries.
+/// Resolves the fields shared by scenes, images and galleries. Stash keeps `title`, `code`
+/// and `details` as plain strings: unset, they read back `""`, never `null`.
 fn common_field<'a, 'c: 'a>(
     obj: &Obj<'c>,
     c: &crate::model::Common,
     field: &str,
 ) -> Option<ResolvedValue<'a>> {
     Some(match field {
-        "title" => leaf(json!(c.title)),
-        "code" => leaf(json!(c.code)),
-        "details" => leaf(json!(c.details)),
+        "title" => leaf(json!(c.title.as_deref().unwrap_or_default())),
+        "code" => leaf(json!(c.code.as_deref().unwrap_or_default())),
+        "details" => leaf(json!(c.details.as_deref().unwrap_or_default())),
         "urls" => strings(&c.urls),
         "date" => leaf(json!(c.date)),
         "organized" => leaf(json!(c.organized)),
@@ -231,6 +232,19 @@ impl<'c> Obj<'c> {
                 };
                 match field {
                     "id" => leaf(json!(i.id.to_string())),
+                    // Before v0.28 an untitled image reads back its primary file's basename.
+                    "title"
+                        if self.ctx.cfg.untitled_image_reads_basename()
+                            && i.c.title.as_deref().unwrap_or_default().is_empty() =>
+                    {
+                        let basename = i
+                            .file_ids
+                            .first()
+                            .and_then(|f| st.files.get(f))
+                            .map(|f| f.basename.clone())
+                            .unwrap_or_default();
+                        leaf(json!(basename))
+                    }
                     "visual_files" => self.list(
                         i.file_ids
                             .iter()
@@ -304,6 +318,8 @@ impl<'c> Obj<'c> {
                 match field {
                     "id" => leaf(json!(s.id.to_string())),
                     "name" => leaf(json!(s.name)),
+                    // v0.27-v0.29 store one `url`; v0.30 keeps it as the first of `urls`.
+                    "url" => leaf(json!(s.urls.first())),
                     "urls" => strings(&s.urls),
                     "parent_studio" => ResolvedValue::nullable_object(
                         s.parent_id
@@ -412,7 +428,13 @@ impl<'c> Obj<'c> {
             Node::Job(job) => match field {
                 "id" => leaf(json!(job.id.to_string())),
                 "status" => leaf(json!(job.status.as_graphql())),
-                "subTasks" => strings(&[]),
+                // The file a running scan is at; none while queued or once it ended.
+                "subTasks" => match &job.sub_task {
+                    Some(t) if job.status == crate::model::JobStatus::Running => {
+                        strings(std::slice::from_ref(t))
+                    }
+                    _ => ResolvedValue::null(),
+                },
                 "description" => leaf(json!(job.description)),
                 "progress" => leaf(json!(job.progress)),
                 "startTime" => leaf(json!(job.start_time)),
@@ -423,7 +445,7 @@ impl<'c> Obj<'c> {
             },
             Node::Version => match field {
                 "version" => leaf(json!(self.ctx.cfg.version)),
-                "hash" => leaf(json!("d0ub1e5")),
+                "hash" => leaf(json!(self.ctx.cfg.hash)),
                 "build_time" => leaf(json!("2025-12-18 12:00:00")),
                 _ => return None,
             },
@@ -450,6 +472,7 @@ impl<'c> Obj<'c> {
             }
             Node::Config => match field {
                 "general" => ResolvedValue::object(self.child(Node::ConfigGeneral)),
+                "plugins" => leaf(super::plugin_config::plugins(st, info)),
                 _ => return None,
             },
             Node::ConfigGeneral => match field {

@@ -28,6 +28,37 @@ fn node_for(target: Target, id: Id) -> Node {
     }
 }
 
+/// `stopJob`: true whatever the job (a finished or unknown one is left as it is).
+fn stop_job<'a>(obj: &Obj<'_>, info: &ResolveInfo<'_>) -> Result<ResolvedValue<'a>, FieldError> {
+    let args = serde_json::to_value(info.arguments()).unwrap_or(Value::Null);
+    let id =
+        crate::graphql::args::parse_id(args.get("job_id").unwrap_or(&Value::Null)).map_err(ferr)?;
+    obj.ctx.st.borrow_mut().jobs.stop(id);
+    Ok(leaf(json!(true)))
+}
+
+/// `metadataScan`: queues a scan job of the given paths (all libraries when none); refused
+/// without ffmpeg, as Stash does.
+fn metadata_scan<'a>(obj: &Obj<'_>, arg: &Value) -> Result<ResolvedValue<'a>, FieldError> {
+    let ctx = obj.ctx;
+    if !ctx.cfg.ffmpeg {
+        return Err(ferr("missing ffmpeg and/or ffprobe"));
+    }
+    let paths = arg
+        .get("paths")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(std::path::PathBuf::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    let id = ctx.st.borrow_mut().jobs.add("Scanning...", paths);
+    ctx.queued_jobs.borrow_mut().push(id);
+    Ok(leaf(json!(id.to_string())))
+}
+
 pub(crate) fn resolve<'a, 'c: 'a>(
     obj: &'a Obj<'c>,
     info: &'a ResolveInfo<'a>,
@@ -57,7 +88,8 @@ pub(crate) fn resolve<'a, 'c: 'a>(
         Ok(obj.list(ids.into_iter().map(|id| node_for(target, id)).collect()))
     };
     let bulk_run = |target: Target| -> Result<ResolvedValue<'a>, FieldError> {
-        let ids = bulk::bulk_update(&mut ctx.st.borrow_mut(), target, &object_input(&arg))
+        let text = crate::graphql::args::Strings::of(&ctx.cfg);
+        let ids = bulk::bulk_update(&mut ctx.st.borrow_mut(), text, target, &object_input(&arg))
             .map_err(ferr)?;
         written(ids.len());
         Ok(obj.list(ids.into_iter().map(|id| node_for(target, id)).collect()))
@@ -68,16 +100,18 @@ pub(crate) fn resolve<'a, 'c: 'a>(
     };
     match info.field_name() {
         "performerCreate" => {
-            let id =
-                create::performer(&mut ctx.st.borrow_mut(), &object_input(&arg)).map_err(ferr)?;
+            let id = create::performer(&mut ctx.st.borrow_mut(), &ctx.cfg, &object_input(&arg))
+                .map_err(ferr)?;
             Ok(created(id, Node::Performer))
         }
         "studioCreate" => {
-            let id = create::studio(&mut ctx.st.borrow_mut(), &object_input(&arg)).map_err(ferr)?;
+            let id = create::studio(&mut ctx.st.borrow_mut(), &ctx.cfg, &object_input(&arg))
+                .map_err(ferr)?;
             Ok(created(id, Node::Studio))
         }
         "tagCreate" => {
-            let id = create::tag(&mut ctx.st.borrow_mut(), &object_input(&arg)).map_err(ferr)?;
+            let id = create::tag(&mut ctx.st.borrow_mut(), &ctx.cfg, &object_input(&arg))
+                .map_err(ferr)?;
             Ok(created(id, Node::Tag))
         }
         "galleryCreate" => {
@@ -104,24 +138,13 @@ pub(crate) fn resolve<'a, 'c: 'a>(
             written(1);
             Ok(leaf(json!(true)))
         }
-        "metadataScan" => {
-            if !ctx.cfg.ffmpeg {
-                return Err(ferr("missing ffmpeg and/or ffprobe"));
-            }
-            let paths = arg
-                .get("paths")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(std::path::PathBuf::from)
-                        .collect()
-                })
-                .unwrap_or_default();
-            let id = ctx.st.borrow_mut().jobs.add("Scanning...", paths);
-            ctx.queued_jobs.borrow_mut().push(id);
-            Ok(leaf(json!(id.to_string())))
+        "configurePlugin" => {
+            let settings =
+                super::plugin_config::configure(&mut ctx.st.borrow_mut(), info).map_err(ferr)?;
+            Ok(leaf(settings))
         }
+        "metadataScan" => metadata_scan(obj, &arg),
+        "stopJob" => stop_job(obj, info),
         other => Err(ferr(format!(
             "field {other} is not implemented by the double"
         ))),

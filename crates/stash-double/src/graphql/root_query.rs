@@ -17,6 +17,7 @@ fn arguments(info: &ResolveInfo<'_>) -> serde_json::Map<String, Value> {
 }
 
 fn run_find<T: Findable>(
+    obj: &Obj<'_>,
     st: &State,
     rows: &std::collections::BTreeMap<Id, T>,
     args: &serde_json::Map<String, Value>,
@@ -28,6 +29,7 @@ fn run_find<T: Findable>(
         args.get("ids"),
         args.get(filter_arg),
         args.get("filter"),
+        obj.ctx.cfg.checks_id_lists(),
     )
     .map_err(ferr)
 }
@@ -53,37 +55,37 @@ pub(crate) fn resolve<'a, 'c: 'a>(
         "findScenes" => found(
             "FindScenesResultType",
             Kind::Scene,
-            run_find(&st, &st.scenes, &args, "scene_filter")?,
+            run_find(obj, &st, &st.scenes, &args, "scene_filter")?,
         ),
         "findImages" => found(
             "FindImagesResultType",
             Kind::Image,
-            run_find(&st, &st.images, &args, "image_filter")?,
+            run_find(obj, &st, &st.images, &args, "image_filter")?,
         ),
         "findGalleries" => found(
             "FindGalleriesResultType",
             Kind::Gallery,
-            run_find(&st, &st.galleries, &args, "gallery_filter")?,
+            run_find(obj, &st, &st.galleries, &args, "gallery_filter")?,
         ),
         "findPerformers" => found(
             "FindPerformersResultType",
             Kind::Performer,
-            run_find(&st, &st.performers, &args, "performer_filter")?,
+            run_find(obj, &st, &st.performers, &args, "performer_filter")?,
         ),
         "findStudios" => found(
             "FindStudiosResultType",
             Kind::Studio,
-            run_find(&st, &st.studios, &args, "studio_filter")?,
+            run_find(obj, &st, &st.studios, &args, "studio_filter")?,
         ),
         "findTags" => found(
             "FindTagsResultType",
             Kind::Tag,
-            run_find(&st, &st.tags, &args, "tag_filter")?,
+            run_find(obj, &st, &st.tags, &args, "tag_filter")?,
         ),
         "findFiles" => found(
             "FindFilesResultType",
             Kind::File,
-            run_find(&st, &st.files, &args, "file_filter")?,
+            run_find(obj, &st, &st.files, &args, "file_filter")?,
         ),
         "findScene" => {
             let id = lookup_one(

@@ -72,7 +72,12 @@ fn check(schema: &Schema, ty: &Type, v: &Value, path: &[Value]) -> Result<(), Va
                 }
                 Ok(())
             }
-            single => check(schema, inner, single, path),
+            // List input coercion: a single value is a list of one, and its errors say so.
+            single => {
+                let mut p = path.to_vec();
+                p.push(Value::from(0));
+                check(schema, inner, single, &p)
+            }
         },
         Type::Named(name) | Type::NonNullNamed(name) => {
             let type_name = name.as_str();

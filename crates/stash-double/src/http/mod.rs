@@ -1,5 +1,6 @@
-//! The HTTP face of the double: `POST {prefix}/graphql` with API-key auth, latency, fault
-//! injection and counting; `GET /healthz` before auth.
+//! The HTTP face of the double: `POST {prefix}/graphql` with Stash's auth (the `ApiKey`
+//! header or `?apikey=`, or the `session` cookie of a logged-in user, which Stash also hands
+//! to plugin processes), latency, fault injection and counting; `GET /healthz` before auth.
 
 pub(crate) mod listener;
 
@@ -66,6 +67,19 @@ fn provided_key(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
         .split('&')
         .find_map(|kv| kv.strip_prefix("apikey="))
         .map(str::to_owned)
+}
+
+/// The value of the `session` cookie, if the request carries one.
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == "session").then(|| value.to_owned())
+        })
 }
 
 fn authorized(expected: Option<&str>, provided: Option<&str>) -> bool {
@@ -150,7 +164,8 @@ async fn graphql_endpoint(
 ) -> Response {
     shared.counters().http_requests += 1;
     let key = provided_key(&headers, query.as_deref());
-    if !authorized(shared.cfg.api_key.as_deref(), key.as_deref()) {
+    let has_session = session_cookie(&headers).is_some_and(|v| shared.has_session(&v));
+    if !has_session && !authorized(shared.cfg.api_key.as_deref(), key.as_deref()) {
         debug!("rejected request: wrong or unexpected API key");
         return unauthorized();
     }
@@ -214,7 +229,8 @@ async fn graphql_endpoint(
         if let Some(d) = answer_after {
             tokio::time::sleep(d).await;
         }
-        json_response(200, false, &executed.body)
+        let graphql_response = graphql::graphql_response_type(&shared.cfg, accept);
+        json_response(200, graphql_response, &executed.body)
     }
     .instrument(span)
     .await
@@ -223,6 +239,17 @@ async fn graphql_endpoint(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; session=abc123"),
+        );
+        assert_eq!(session_cookie(&h).as_deref(), Some("abc123"));
+        assert_eq!(session_cookie(&HeaderMap::new()), None);
+    }
 
     #[test]
     fn auth_rules() {

@@ -200,6 +200,8 @@ pub(crate) struct State {
     /// Which object owns a file (scene, image or gallery).
     pub file_owner: BTreeMap<Id, Owner>,
     pub jobs: Jobs,
+    /// Plugin settings as `configurePlugin` stored them: plugin id to its settings map.
+    pub plugin_settings: BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

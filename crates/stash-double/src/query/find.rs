@@ -1,5 +1,9 @@
 //! The `find*` pipeline: `ids` lookups (input order, missing or duplicated ids fail), or
 //! filter + `q` + sort (per-type allow-list) + paging (`per_page: -1` = everything).
+//!
+//! From v0.30 an `ids` list is checked first (`validating ids: duplicate id found: N`) and a
+//! non-numeric id says `converting ids: strconv.Atoi: ...`; before, a bad id gives the bare
+//! `strconv.Atoi` error and a duplicate fails as not found.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,6 +36,48 @@ pub(crate) struct Page {
     pub ids: Vec<Id>,
 }
 
+/// An `ids` lookup: input order; a missing id fails, and so does a duplicated one (from v0.30
+/// as a duplicate, before as not found).
+fn by_ids<T: Findable>(
+    rows: &BTreeMap<Id, T>,
+    list: &[Value],
+    checks_id_lists: bool,
+) -> Result<Page, String> {
+    if checks_id_lists {
+        let mut seen = BTreeSet::new();
+        for v in list {
+            let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            if !seen.insert(text.clone()) {
+                return Err(format!("validating ids: duplicate id found: {text}"));
+            }
+        }
+    }
+    let converting = if checks_id_lists {
+        "converting ids: "
+    } else {
+        ""
+    };
+    let mut wanted = Vec::with_capacity(list.len());
+    for v in list {
+        let Some(id) = crate::graphql::args::id_of(v) else {
+            return Err(format!(
+                "{converting}strconv.Atoi: parsing {v}: invalid syntax"
+            ));
+        };
+        wanted.push(id);
+    }
+    let mut seen = BTreeSet::new();
+    for id in &wanted {
+        if !rows.contains_key(id) || !seen.insert(*id) {
+            return Err(format!("{} with id {id} not found", T::LABEL));
+        }
+    }
+    Ok(Page {
+        count: wanted.len(),
+        ids: wanted,
+    })
+}
+
 /// Runs a `find*` query over `rows`.
 pub(crate) fn find<T: Findable>(
     st: &State,
@@ -39,31 +85,10 @@ pub(crate) fn find<T: Findable>(
     ids: Option<&Value>,
     object_filter: Option<&Value>,
     find_filter: Option<&Value>,
+    checks_id_lists: bool,
 ) -> Result<Page, String> {
-    let wanted: Vec<Id> = ids
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(crate::graphql::args::id_of).collect())
-        .unwrap_or_default();
-    let raw_len = ids.and_then(Value::as_array).map_or(0, Vec::len);
-    if raw_len > 0 {
-        if let Some(bad) = ids
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|v| crate::graphql::args::id_of(v).is_none())
-        {
-            return Err(format!("strconv.Atoi: parsing {bad}: invalid syntax"));
-        }
-        let mut seen = BTreeSet::new();
-        for id in &wanted {
-            if !rows.contains_key(id) || !seen.insert(*id) {
-                return Err(format!("{} with id {id} not found", T::LABEL));
-            }
-        }
-        return Ok(Page {
-            count: wanted.len(),
-            ids: wanted,
-        });
+    if let Some(list) = ids.and_then(Value::as_array).filter(|a| !a.is_empty()) {
+        return by_ids(rows, list, checks_id_lists);
     }
     let filter = Filter::compile(object_filter)?;
     let ff = find_filter.and_then(Value::as_object);

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::update::{Planned, Target, check_gallery_membership, commit};
-use super::{NULL_BOOL, Table, relation_ids};
-use crate::graphql::args::{Key, id_list, key, string_list};
+use super::{Join, NULL_BOOL, relation_ids};
+use crate::graphql::args::{Key, Strings, id_list, key};
 use crate::model::{Id, State};
 
 fn mode_of(v: &Value) -> &str {
@@ -17,7 +17,8 @@ fn mode_of(v: &Value) -> &str {
 /// Applies a `BulkUpdateIds` value to a set of ids.
 fn bulk_ids(
     st: &State,
-    table: Table,
+    join: Join,
+    owner: Id,
     k: Key<'_>,
     current: &BTreeSet<Id>,
 ) -> Result<BTreeSet<Id>, String> {
@@ -25,7 +26,7 @@ fn bulk_ids(
         return Ok(current.clone());
     };
     let ids = match v.get("ids") {
-        Some(list) if !list.is_null() => relation_ids(st, table, list)?,
+        Some(list) if !list.is_null() => relation_ids(st, join, owner, list)?,
         _ => BTreeSet::new(),
     };
     Ok(match mode_of(v) {
@@ -36,11 +37,11 @@ fn bulk_ids(
 }
 
 /// Applies a `BulkUpdateStrings` value to a list, keeping order.
-fn bulk_strings(k: Key<'_>, current: &[String]) -> Vec<String> {
+fn bulk_strings(text: Strings, k: Key<'_>, current: &[String]) -> Vec<String> {
     let Key::Value(v) = k else {
         return current.to_vec();
     };
-    let values: Vec<String> = v.get("values").map(string_list).unwrap_or_default();
+    let values: Vec<String> = v.get("values").map(|l| text.list(l)).unwrap_or_default();
     match mode_of(v) {
         "ADD" => {
             let mut out = current.to_vec();
@@ -63,6 +64,7 @@ fn bulk_strings(k: Key<'_>, current: &[String]) -> Vec<String> {
 /// Runs a bulk update; returns the updated ids in input order.
 pub(crate) fn bulk_update(
     st: &mut State,
+    text: Strings,
     target: Target,
     input: &Map<String, Value>,
 ) -> Result<Vec<Id>, String> {
@@ -97,20 +99,21 @@ pub(crate) fn bulk_update(
             Key::Null => return Err(NULL_BOOL.into()),
             Key::Value(v) => c.organized = v.as_bool().unwrap_or(c.organized),
         }
-        c.urls = bulk_strings(key(input, "urls"), &c.urls);
-        c.tag_ids = bulk_ids(st, Table::Tags, key(input, "tag_ids"), &c.tag_ids)?;
+        c.urls = bulk_strings(text, key(input, "urls"), &c.urls);
+        let join = |field| Join::of(target, field);
+        c.tag_ids = bulk_ids(st, join("tag_ids"), *id, key(input, "tag_ids"), &c.tag_ids)?;
         c.performer_ids = bulk_ids(
             st,
-            Table::Performers,
+            join("performer_ids"),
+            *id,
             key(input, "performer_ids"),
             &c.performer_ids,
         )?;
-        let new_related = match target {
-            Target::Scene | Target::Image => {
-                bulk_ids(st, Table::Galleries, key(input, "gallery_ids"), &related)?
-            }
-            Target::Gallery => bulk_ids(st, Table::Scenes, key(input, "scene_ids"), &related)?,
+        let field = match target {
+            Target::Scene | Target::Image => "gallery_ids",
+            Target::Gallery => "scene_ids",
         };
+        let new_related = bulk_ids(st, join(field), *id, key(input, field), &related)?;
         if target == Target::Image {
             check_gallery_membership(st, &related, &new_related)?;
         }

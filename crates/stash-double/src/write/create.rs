@@ -3,30 +3,35 @@
 use serde_json::{Map, Value};
 
 use super::names::{Named, check_named_with_aliases, check_performer, check_performer_aliases};
-use super::{FK_FAILED, NULL_BOOL, Table, relation_ids};
+use super::update::Target;
+use super::{FK_FAILED, Join, NULL_BOOL, relation_ids};
 use crate::config::DoubleConfig;
-use crate::graphql::args::{Key, key, parse_id, string_list, trimmed};
+use crate::graphql::args::{Key, Strings, key, parse_id};
 use crate::model::dates::parse_date;
 use crate::model::{Chapter, Common, Gallery, Id, Performer, Sequences, State, Studio, Tag, now};
 
-fn opt_string(m: &Map<String, Value>, k: &str) -> Option<String> {
-    m.get(k).and_then(Value::as_str).map(str::to_owned)
+fn list(text: Strings, m: &Map<String, Value>, k: &str) -> Vec<String> {
+    m.get(k).map(|v| text.list(v)).unwrap_or_default()
 }
 
-fn list(m: &Map<String, Value>, k: &str) -> Vec<String> {
-    m.get(k).map(string_list).unwrap_or_default()
-}
+/// Stash's refusal of a chapter whose image index is not one of the gallery's images.
+pub(crate) const CHAPTER_INDEX: &str =
+    "Image # must greater than zero and in range of the gallery images";
 
-pub(crate) fn performer(st: &mut State, input: &Map<String, Value>) -> Result<Id, String> {
-    let name = input.get("name").map(trimmed).unwrap_or_default();
+pub(crate) fn performer(
+    st: &mut State,
+    cfg: &DoubleConfig,
+    input: &Map<String, Value>,
+) -> Result<Id, String> {
+    let text = Strings::of(cfg);
+    let name = input.get("name").map(|v| text.one(v)).unwrap_or_default();
     if name.is_empty() {
         return Err("performer name must not be blank".into());
     }
-    let disambiguation = input
-        .get("disambiguation")
-        .map(trimmed)
+    let disambiguation = text
+        .opt(input.get("disambiguation"))
         .filter(|d| !d.is_empty());
-    let aliases: Vec<String> = list(input, "alias_list")
+    let aliases: Vec<String> = list(text, input, "alias_list")
         .into_iter()
         .filter(|a| !a.is_empty())
         .collect();
@@ -40,12 +45,12 @@ pub(crate) fn performer(st: &mut State, input: &Map<String, Value>) -> Result<Id
             id,
             name,
             disambiguation,
-            urls: list(input, "urls")
+            urls: list(text, input, "urls")
                 .into_iter()
                 .filter(|u| !u.is_empty())
                 .collect(),
             aliases,
-            details: opt_string(input, "details"),
+            details: text.opt(input.get("details")),
             created_at: t.clone(),
             updated_at: t,
         },
@@ -53,9 +58,14 @@ pub(crate) fn performer(st: &mut State, input: &Map<String, Value>) -> Result<Id
     Ok(id)
 }
 
-pub(crate) fn studio(st: &mut State, input: &Map<String, Value>) -> Result<Id, String> {
-    let name = input.get("name").map(trimmed).unwrap_or_default();
-    let aliases = list(input, "aliases");
+pub(crate) fn studio(
+    st: &mut State,
+    cfg: &DoubleConfig,
+    input: &Map<String, Value>,
+) -> Result<Id, String> {
+    let text = Strings::of(cfg);
+    let name = input.get("name").map(|v| text.one(v)).unwrap_or_default();
+    let aliases = list(text, input, "aliases");
     check_named_with_aliases(st, Named::Studio, None, &name, &aliases)?;
     let parent_id = match key(input, "parent_id") {
         Key::Value(v) => {
@@ -69,18 +79,22 @@ pub(crate) fn studio(st: &mut State, input: &Map<String, Value>) -> Result<Id, S
     };
     let id = Sequences::next(&mut st.seq.studio);
     let t = now();
+    // The legacy `url` (the only one before v0.30) comes first, then `urls`.
+    let urls = text
+        .opt(input.get("url"))
+        .into_iter()
+        .chain(list(text, input, "urls"))
+        .filter(|u| !u.is_empty())
+        .collect();
     st.studios.insert(
         id,
         Studio {
             id,
             name,
-            urls: list(input, "urls")
-                .into_iter()
-                .filter(|u| !u.is_empty())
-                .collect(),
+            urls,
             parent_id,
             aliases,
-            details: opt_string(input, "details"),
+            details: text.opt(input.get("details")),
             created_at: t.clone(),
             updated_at: t,
         },
@@ -88,9 +102,14 @@ pub(crate) fn studio(st: &mut State, input: &Map<String, Value>) -> Result<Id, S
     Ok(id)
 }
 
-pub(crate) fn tag(st: &mut State, input: &Map<String, Value>) -> Result<Id, String> {
-    let name = input.get("name").map(trimmed).unwrap_or_default();
-    let aliases = list(input, "aliases");
+pub(crate) fn tag(
+    st: &mut State,
+    cfg: &DoubleConfig,
+    input: &Map<String, Value>,
+) -> Result<Id, String> {
+    let text = Strings::of(cfg);
+    let name = input.get("name").map(|v| text.one(v)).unwrap_or_default();
+    let aliases = list(text, input, "aliases");
     check_named_with_aliases(st, Named::Tag, None, &name, &aliases)?;
     let id = Sequences::next(&mut st.seq.tag);
     let t = now();
@@ -99,7 +118,7 @@ pub(crate) fn tag(st: &mut State, input: &Map<String, Value>) -> Result<Id, Stri
         Tag {
             id,
             name,
-            description: opt_string(input, "description"),
+            description: text.opt(input.get("description")),
             aliases,
             created_at: t.clone(),
             updated_at: t,
@@ -113,14 +132,16 @@ pub(crate) fn gallery(
     cfg: &DoubleConfig,
     input: &Map<String, Value>,
 ) -> Result<Id, String> {
-    let title = input
+    let text = Strings::of(cfg);
+    // Stash checks the title as sent, then stores it trimmed (v0.30+): "  " passes as "".
+    let raw_title = input
         .get("title")
         .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    if title.trim().is_empty() {
+        .unwrap_or_default();
+    if raw_title.is_empty() {
         return Err("title must not be empty".into());
     }
+    let title = text.one(&Value::from(raw_title));
     let organized = match key(input, "organized") {
         Key::Null => return Err(NULL_BOOL.into()),
         Key::Value(v) => v.as_bool().unwrap_or(false),
@@ -140,14 +161,16 @@ pub(crate) fn gallery(
         }
         _ => None,
     };
-    let rel = |st: &State, k: &str, table| {
-        input
-            .get(k)
-            .map_or(Ok(Default::default()), |v| relation_ids(st, table, v))
+    // The join rows are inserted with the id the gallery is about to get.
+    let new_id = st.seq.gallery + 1;
+    let rel = |st: &State, k: &str| {
+        input.get(k).map_or(Ok(Default::default()), |v| {
+            relation_ids(st, Join::of(Target::Gallery, k), new_id, v)
+        })
     };
-    let tag_ids = rel(st, "tag_ids", Table::Tags)?;
-    let performer_ids = rel(st, "performer_ids", Table::Performers)?;
-    let scene_ids = rel(st, "scene_ids", Table::Scenes)?;
+    let tag_ids = rel(st, "tag_ids")?;
+    let performer_ids = rel(st, "performer_ids")?;
+    let scene_ids = rel(st, "scene_ids")?;
     let id = Sequences::next(&mut st.seq.gallery);
     let t = now();
     st.galleries.insert(
@@ -156,9 +179,9 @@ pub(crate) fn gallery(
             id,
             c: Common {
                 title: Some(title),
-                code: opt_string(input, "code"),
-                details: opt_string(input, "details"),
-                urls: list(input, "urls")
+                code: text.opt(input.get("code")),
+                details: text.opt(input.get("details")),
+                urls: list(text, input, "urls")
                     .into_iter()
                     .filter(|u| !u.is_empty())
                     .collect(),
@@ -190,18 +213,22 @@ pub(crate) fn chapter(st: &mut State, input: &Map<String, Value>) -> Result<Id, 
     let gallery_id = input
         .get("gallery_id")
         .map(parse_id)
-        .transpose()?
+        .transpose()
+        .map_err(|e| format!("converting gallery id: {e}"))?
         .unwrap_or_default();
-    if !st.galleries.contains_key(&gallery_id) {
-        return Err(format!("gallery with id {gallery_id} not found"));
-    }
     let index = input
         .get("image_index")
         .and_then(Value::as_i64)
         .unwrap_or_default();
-    let count = st.gallery_image_count(gallery_id) as i64;
+    // Stash counts the gallery's images (0 for a gallery that does not exist) and checks the
+    // index against that, with one message for every case.
+    let count = if st.galleries.contains_key(&gallery_id) {
+        st.gallery_image_count(gallery_id) as i64
+    } else {
+        0
+    };
     if index < 1 || index > count {
-        return Err("Image # must greater than zero".into());
+        return Err(CHAPTER_INDEX.into());
     }
     let id = Sequences::next(&mut st.seq.chapter);
     let t = now();

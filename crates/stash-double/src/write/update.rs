@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::{FK_FAILED, NULL_BOOL, Table, relation_key, single_relation};
+use super::{FK_FAILED, Join, NULL_BOOL, Table, relation_key, single_relation};
 use crate::config::DoubleConfig;
-use crate::graphql::args::{Key, id_list, key, parse_id, string_list};
+use crate::graphql::args::{Key, Strings, id_list, key, parse_id};
 use crate::model::dates::parse_date;
 use crate::model::{Common, Id, State, now};
 
@@ -39,11 +39,11 @@ pub(crate) struct Planned {
     pub related: BTreeSet<Id>,
 }
 
-fn nullable_string(k: Key<'_>, current: &Option<String>) -> Option<String> {
+fn nullable_string(text: Strings, k: Key<'_>, current: &Option<String>) -> Option<String> {
     match k {
         Key::Absent => current.clone(),
         Key::Null => None,
-        Key::Value(v) => v.as_str().map(str::to_owned),
+        Key::Value(v) => Some(text.one(v)),
     }
 }
 
@@ -52,13 +52,16 @@ pub(crate) fn patch_common(
     st: &State,
     cfg: &DoubleConfig,
     target: Target,
+    id: Id,
     old: &Common,
     user_created_gallery: bool,
     input: &Map<String, Value>,
 ) -> Result<Common, String> {
     let mut c = old.clone();
+    let text = Strings::of(cfg);
     match (target, key(input, "title")) {
         (_, Key::Absent) | (Target::Gallery, Key::Null) => {}
+        // Stash stores a gallery's new title as sent, untrimmed, on every version.
         (Target::Gallery, Key::Value(v)) => {
             let t = v.as_str().unwrap_or_default();
             if t.is_empty() && user_created_gallery {
@@ -66,19 +69,14 @@ pub(crate) fn patch_common(
             }
             c.title = Some(t.to_owned());
         }
-        (_, k) => c.title = nullable_string(k, &old.title),
+        (_, k) => c.title = nullable_string(text, k, &old.title),
     }
-    c.code = nullable_string(key(input, "code"), &old.code);
-    c.details = nullable_string(key(input, "details"), &old.details);
+    c.code = nullable_string(text, key(input, "code"), &old.code);
+    c.details = nullable_string(text, key(input, "details"), &old.details);
     match key(input, "urls") {
         Key::Absent => {}
         Key::Null => c.urls.clear(),
-        Key::Value(v) => {
-            c.urls = string_list(v)
-                .into_iter()
-                .filter(|u| !u.is_empty())
-                .collect()
-        }
+        Key::Value(v) => c.urls = text.list(v).into_iter().filter(|u| !u.is_empty()).collect(),
     }
     match key(input, "date") {
         Key::Absent => {}
@@ -91,10 +89,17 @@ pub(crate) fn patch_common(
         Key::Value(v) => c.organized = v.as_bool().unwrap_or(c.organized),
     }
     c.studio_id = single_relation(st, Table::Studios, key(input, "studio_id"), old.studio_id)?;
-    c.tag_ids = relation_key(st, Table::Tags, key(input, "tag_ids"), &old.tag_ids)?;
+    c.tag_ids = relation_key(
+        st,
+        Join::of(target, "tag_ids"),
+        id,
+        key(input, "tag_ids"),
+        &old.tag_ids,
+    )?;
     c.performer_ids = relation_key(
         st,
-        Table::Performers,
+        Join::of(target, "performer_ids"),
+        id,
         key(input, "performer_ids"),
         &old.performer_ids,
     )?;
@@ -155,13 +160,12 @@ pub(crate) fn plan(
             (&g.c, scenes, g.user_created())
         }
     };
-    let common = patch_common(st, cfg, target, old, user_created, input)?;
-    let related = match target {
-        Target::Scene | Target::Image => {
-            relation_key(st, Table::Galleries, key(input, "gallery_ids"), &related)?
-        }
-        Target::Gallery => relation_key(st, Table::Scenes, key(input, "scene_ids"), &related)?,
+    let common = patch_common(st, cfg, target, id, old, user_created, input)?;
+    let field = match target {
+        Target::Scene | Target::Image => "gallery_ids",
+        Target::Gallery => "scene_ids",
     };
+    let related = relation_key(st, Join::of(target, field), id, key(input, field), &related)?;
     if target == Target::Image {
         let old = st
             .images
@@ -262,12 +266,7 @@ pub(crate) fn add_gallery_images(st: &mut State, input: &Map<String, Value>) -> 
         .map(id_list)
         .transpose()?
         .unwrap_or_default();
-    if image_ids
-        .iter()
-        .any(|i| !super::exists(st, Table::Images, *i))
-    {
-        return Err(FK_FAILED.into());
-    }
+    Join::of(Target::Gallery, "image_ids").check(st, gallery_id, &image_ids)?;
     for image in image_ids {
         let mut galleries = st
             .images

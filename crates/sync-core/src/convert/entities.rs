@@ -16,8 +16,37 @@ pub fn performer_key(username: &str) -> String {
     username.trim().trim_start_matches('@').to_lowercase()
 }
 
-/// An account as a performer: name = display name or username, alias = username, url =
-/// `https://fansly.com/<username>`, details = about.
+/// A name as Stash compares names for duplicates: lowercased rune by rune, as Go's
+/// `strings.ToLower` does (no context rules such as a final sigma, one rune for one rune).
+pub fn name_fold(name: &str) -> String {
+    name.chars()
+        .map(|c| c.to_lowercase().next().unwrap_or(c))
+        .collect()
+}
+
+/// The aliases Stash will accept for a performer called `name`: each trimmed (as Stash stores
+/// it), none empty, none equal to the name ignoring case, no two equal ignoring case (Stash
+/// refuses such a performer: "performer contains duplicate alias '...'").
+pub fn performer_aliases<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
+    let mut seen = vec![name_fold(name.trim())];
+    let mut out = Vec::new();
+    for alias in candidates.into_iter().map(str::trim) {
+        let folded = name_fold(alias);
+        if alias.is_empty() || seen.contains(&folded) {
+            continue;
+        }
+        seen.push(folded);
+        out.push(alias.to_owned());
+    }
+    out
+}
+
+/// An account as a performer: name = display name or username, alias = username (unless it
+/// is the name), url = `https://fansly.com/<username>`, details = about; all as Stash stores
+/// them (trimmed).
 pub fn performer_spec(account: &Account) -> PerformerSpec {
     let details = account
         .about
@@ -25,11 +54,12 @@ pub fn performer_spec(account: &Account) -> PerformerSpec {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
+    let name = account.performer_name().trim().to_owned();
     PerformerSpec {
         key: performer_key(&account.username),
-        name: account.performer_name().to_owned(),
+        aliases: performer_aliases(&name, [account.username.as_str()]),
+        name,
         disambiguation: None,
-        aliases: vec![account.username.clone()],
         urls: vec![account.profile_url()],
         details,
     }
@@ -43,12 +73,17 @@ pub fn mention_spec(mention: &Mention) -> Option<PerformerSpec> {
         Some(account) if account.is_unnamed() => None,
         Some(account) => Some(performer_spec(account)),
         None => {
-            let handle = mention.handle.trim().trim_start_matches('@').to_owned();
+            let handle = mention
+                .handle
+                .trim()
+                .trim_start_matches('@')
+                .trim()
+                .to_owned();
             Some(PerformerSpec {
                 key: performer_key(&handle),
+                aliases: performer_aliases(&handle, [handle.as_str()]),
                 name: handle.clone(),
                 disambiguation: None,
-                aliases: vec![handle.clone()],
                 urls: vec![format!("https://fansly.com/{handle}")],
                 details: None,
             })
@@ -87,7 +122,7 @@ pub fn unnamed_creator_reason(account: &Account) -> String {
 
 /// The name of a creator's studio: `<username> (Fansly)`.
 pub fn creator_studio_name(username: &str) -> String {
-    format!("{username} (Fansly)")
+    format!("{} (Fansly)", username.trim())
 }
 
 /// The network studio every creator studio hangs under.
@@ -139,6 +174,11 @@ mod tests {
         assert_eq!(spec.key, "alice_x");
         assert_eq!(spec.name, "Alice");
         assert_eq!(spec.aliases, ["Alice_X"]);
+        let same = performer_spec(&account("alice", Some("ALICE"), None));
+        assert!(
+            same.aliases.is_empty(),
+            "a username equal to the name ignoring case is no alias: Stash refuses it"
+        );
         assert_eq!(spec.urls, ["https://fansly.com/Alice_X"]);
         assert_eq!(spec.details.as_deref(), Some("hi there"));
         let plain = performer_spec(&account("bob", None, Some("  ")));
@@ -161,6 +201,7 @@ mod tests {
         };
         let spec = mention_spec(&unknown).unwrap();
         assert_eq!((spec.key.as_str(), spec.name.as_str()), ("dave", "Dave"));
+        assert!(spec.aliases.is_empty(), "the handle is the name");
         assert_eq!(spec.urls, ["https://fansly.com/Dave"]);
     }
 
@@ -212,7 +253,52 @@ mod tests {
         );
     }
 
+    #[test]
+    fn aliases_are_trimmed_distinct_and_never_the_name() {
+        assert_eq!(
+            performer_aliases("Alice", [" alice ", "Al", "AL", "", "  ", "Ally"]),
+            ["Al", "Ally"]
+        );
+        // Compared as Go compares them, rune by rune (no final-sigma rule).
+        assert_eq!(name_fold("AΣ"), "aσ", "Latin A, Greek sigma: no final ς");
+        assert!(performer_aliases("aσ", ["AΣ"]).is_empty());
+        assert_eq!(name_fold("İx"), "ix");
+    }
+
+    /// Stash's check (pkg/performer/validate.go): the name and each alias, lowercased, must
+    /// all differ.
+    fn stash_accepts(name: &str, aliases: &[String]) -> bool {
+        let mut seen = vec![name_fold(name)];
+        aliases.iter().all(|a| {
+            let f = name_fold(a);
+            let fresh = !seen.contains(&f);
+            seen.push(f);
+            fresh
+        })
+    }
+
     proptest! {
+        /// No performer we ask Stash to create carries an alias it refuses: none equal to the
+        /// name ignoring case, no two equal ignoring case, none blank, all trimmed.
+        #[test]
+        fn no_spec_carries_an_alias_stash_refuses(
+            username in "[ \\t]{0,2}[a-zA-Z0-9_ΣσςİiIK]{1,10}[ \\t]{0,2}",
+            display in proptest::option::of("[ \\t]{0,2}[a-zA-Z0-9_ ΣσςİiIK]{0,10}[ \\t]{0,2}"),
+            handle in "@?[ ]{0,2}[a-zA-Z0-9_ΣσςİiIK]{1,10}[ ]{0,2}",
+        ) {
+            let specs = [
+                performer_spec(&account(&username, display.as_deref(), None)),
+                mention_spec(&Mention { handle, account: None }).unwrap(),
+            ];
+            for spec in specs {
+                prop_assert!(stash_accepts(&spec.name, &spec.aliases), "{spec:?}");
+                prop_assert_eq!(spec.name.trim(), spec.name.as_str());
+                for a in &spec.aliases {
+                    prop_assert!(!a.is_empty() && a.trim() == a, "{spec:?}");
+                }
+            }
+        }
+
         /// Whatever an account is called, a mention of it either names a performer that is
         /// not its bare id, or is left out because the account is known only by its id.
         #[test]

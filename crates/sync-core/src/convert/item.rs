@@ -9,18 +9,21 @@ use domain::ids::{PerformerId, PostId, StudioId, TagId};
 use domain::stash::PerformerSpec;
 
 use super::entities::{TRAILER_TAG, creator_studio_name, mention_spec, performer_spec};
-use super::title::{item_title, media_title};
+use super::title::{item_title, media_title, upstream_title};
 use crate::fingerprint::Fingerprint;
 
 /// The fields we own on a gallery, scene or image, with entities named by natural key
-/// (performer keys, studio and tag names) before they are resolved to Stash ids.
+/// (performer keys, studio and tag names) before they are resolved to Stash ids. Every text
+/// is as Stash will store it: trimmed, and none when empty after trimming (Stash trims every
+/// string it stores from v0.30, `o_strings_trimmed`), so comparisons, fingerprints and field
+/// hashes see what Stash holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Labels {
     /// Title.
     pub title: String,
     /// Code: the post or message id on galleries, the media id on scenes and images.
     pub code: Option<String>,
-    /// The item's text, verbatim (none when empty).
+    /// The item's text, trimmed (none when blank).
     pub details: Option<String>,
     /// The item's UTC day.
     pub date: Option<FuzzyDate>,
@@ -32,6 +35,55 @@ pub struct Labels {
     pub performers: Vec<String>,
     /// Tag names: hashtags in first-seen order, then `Trailer` for previews.
     pub tags: Vec<String>,
+    /// What earlier writers put in these fields, which still counts as ours.
+    pub earlier: EarlierForms,
+}
+
+/// Earlier forms of our values that still count as ours though they differ from what we
+/// want now: what fansly-scraper and versions of fansly-stash before values were trimmed
+/// wrote for the same item. Never written and not part of the fingerprint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EarlierForms {
+    /// fansly-scraper's title for the object, when its rule (on the untrimmed text) gives
+    /// another one than ours.
+    pub upstream_title: Option<String>,
+    /// The blank text around the item's text: earlier versions sent the text with it as
+    /// details (and remembered the hash of that), Stash stored it trimmed.
+    pub details_padding: Padding,
+}
+
+/// The blank text before and after a text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Padding {
+    /// Before.
+    pub leading: String,
+    /// After.
+    pub trailing: String,
+}
+
+impl Padding {
+    /// The padding of `text` (empty for a text without).
+    pub fn of(text: &str) -> Self {
+        let start = text.len() - text.trim_start().len();
+        let end = text.trim_end().len();
+        if end <= start {
+            return Self::default();
+        }
+        Self {
+            leading: text[..start].to_owned(),
+            trailing: text[end..].to_owned(),
+        }
+    }
+
+    /// Whether there is any.
+    pub fn is_empty(&self) -> bool {
+        self.leading.is_empty() && self.trailing.is_empty()
+    }
+
+    /// `value` with this padding around it.
+    pub fn around(&self, value: &str) -> String {
+        format!("{}{value}{}", self.leading, self.trailing)
+    }
 }
 
 /// Stash ids of the entities resolved so far, by natural key.
@@ -64,6 +116,8 @@ pub struct DesiredFields {
     pub performer_ids: Vec<PerformerId>,
     /// Tags we add.
     pub tag_ids: Vec<TagId>,
+    /// Earlier forms of these values that count as ours (not part of the fingerprint).
+    pub earlier: EarlierForms,
 }
 
 impl Labels {
@@ -87,6 +141,7 @@ impl Labels {
                 .iter()
                 .filter_map(|t| ids.tags.get(t).cloned())
                 .collect(),
+            earlier: self.earlier.clone(),
         }
     }
 }
@@ -133,12 +188,10 @@ pub fn item_performer_specs(item: &ContentItem) -> Vec<PerformerSpec> {
         .collect()
 }
 
+/// The item's text as Stash stores it: trimmed; none when blank.
 fn details(item: &ContentItem) -> Option<String> {
-    if item.content.trim().is_empty() {
-        None
-    } else {
-        Some(item.content.clone())
-    }
+    let text = item.content.trim();
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// The title of an item (no media suffix).
@@ -152,15 +205,24 @@ pub fn title_of(item: &ContentItem) -> String {
 pub struct ItemLabels<'a> {
     item: &'a ContentItem,
     base: Labels,
+    /// fansly-scraper's title of the item (no media suffix).
+    upstream_title: String,
 }
 
 impl<'a> ItemLabels<'a> {
     /// The shared labels of `item`.
     pub fn of(item: &'a ContentItem) -> Self {
+        let title = title_of(item);
+        let upstream_title = upstream_title(&item.content, &item.owner.username, item.created_at);
+        let earlier = EarlierForms {
+            upstream_title: (upstream_title != title).then(|| upstream_title.clone()),
+            details_padding: Padding::of(&item.content),
+        };
         let base = Labels {
-            title: title_of(item),
+            title,
             code: None,
             details: details(item),
+            earlier,
             date: item.created_at.map(FuzzyDate::from_utc),
             urls: Vec::new(),
             studio: creator_studio_name(&item.owner.username),
@@ -174,7 +236,11 @@ impl<'a> ItemLabels<'a> {
                 .map(|h| h.as_str().to_owned())
                 .collect(),
         };
-        Self { item, base }
+        Self {
+            item,
+            base,
+            upstream_title,
+        }
     }
 
     /// What the item's gallery should carry; `None` for unattached media.
@@ -191,9 +257,15 @@ impl<'a> ItemLabels<'a> {
     /// item's labels, the media id as code, the post url (posts only), and `Trailer` for
     /// previews when `trailer` is on.
     pub fn stamp(&self, media: &ItemMedia, index: usize, count: usize, trailer: bool) -> Labels {
+        let title = media_title(&self.base.title, index + 1, count);
+        let upstream = media_title(&self.upstream_title, index + 1, count);
         let mut labels = Labels {
-            title: media_title(&self.base.title, index + 1, count),
             code: Some(media.media.id.to_string()),
+            earlier: EarlierForms {
+                upstream_title: (upstream != title).then_some(upstream),
+                ..self.base.earlier.clone()
+            },
+            title,
             ..self.base.clone()
         };
         if let ItemSource::Post(_) = self.item.source {
@@ -404,6 +476,43 @@ pub(crate) mod tests {
         let mut other = d.clone();
         other.title.push('!');
         assert_ne!(fp, other.fingerprint("g1", &[]));
+    }
+
+    #[test]
+    fn texts_are_what_stash_stores_trimmed() {
+        let padded = post(10, "\n\nLove you all, my dears  \nsee you  \n", 5, vec![]);
+        let g = gallery_labels(&padded).unwrap();
+        assert_eq!(g.title, "Love you all, my dears");
+        assert_eq!(
+            g.details.as_deref(),
+            Some("Love you all, my dears  \nsee you")
+        );
+        assert_eq!(
+            g.earlier.upstream_title.as_deref(),
+            Some("alice - 2024/03/05"),
+            "fansly-scraper's title of the same post"
+        );
+        assert_eq!(g.earlier.details_padding.leading, "\n\n");
+        assert_eq!(g.earlier.details_padding.trailing, "  \n");
+        // The same text without the padding: same fields, same fingerprint.
+        let plain = post(10, "Love you all, my dears  \nsee you", 5, vec![]);
+        let p = gallery_labels(&plain).unwrap();
+        assert_eq!((&p.title, &p.details), (&g.title, &g.details));
+        assert!(p.earlier.upstream_title.is_none() && p.earlier.details_padding.is_empty());
+        let ids = EntityIds::default();
+        assert_eq!(
+            g.resolve(&ids).fingerprint("g", &[]),
+            p.resolve(&ids).fingerprint("g", &[])
+        );
+        let blank = post(10, " \n\t ", 5, vec![]);
+        assert_eq!(gallery_labels(&blank).unwrap().details, None);
+        let m = media(7, "image/jpeg", "a.jpg", MediaRole::Main);
+        let s = stamp_labels(&padded, &m, 0, 2, false);
+        assert_eq!(s.title, "Love you all, my dears - 1/2");
+        assert_eq!(
+            s.earlier.upstream_title.as_deref(),
+            Some("alice - 2024/03/05 - 1/2")
+        );
     }
 
     #[test]

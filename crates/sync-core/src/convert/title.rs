@@ -1,5 +1,8 @@
-//! The title rule shared by galleries, scenes and images (fansly-scraper's rule, counted in
-//! characters rather than bytes so multi-byte text is never cut inside a character).
+//! The title rule shared by galleries, scenes and images: fansly-scraper's rule, applied to the
+//! text as Stash stores it (trimmed, so a post starting with blank lines is titled by its first
+//! line of text, as its details show it) and counted in characters rather than bytes so
+//! multi-byte text is never cut inside a character. [`upstream_title`] is fansly-scraper's
+//! own result on the untrimmed text, which its stamps carry.
 
 use chrono::{DateTime, Utc};
 
@@ -10,10 +13,21 @@ pub const MAX_TITLE_CHARS: usize = 128;
 /// Characters kept from a longer line before `...` is appended.
 pub const TRUNCATED_CHARS: usize = 125;
 
-/// The title of an item: the first line of `content` (trimmed) if it has 10 to 128
-/// characters; a longer line cut to its first 125 characters plus `...`; otherwise
-/// `<username> - YYYY/MM/DD` from the UTC date, or just `<username>` without a date.
+/// The title of an item: the first line of `content` as Stash stores it (the text trimmed,
+/// then the line trimmed) if it has 10 to 128 characters; a longer line cut to its first 125
+/// characters plus `...`; otherwise `<username> - YYYY/MM/DD` from the UTC date, or just
+/// `<username>` without a date.
 pub fn item_title(content: &str, username: &str, created_at: Option<DateTime<Utc>>) -> String {
+    first_line_rule(content.trim(), username, created_at)
+}
+
+/// fansly-scraper's title on the untrimmed text (its first line may be blank, giving the
+/// `<username> - date` fallback where [`item_title`] finds the text). Its stamps carry this.
+pub fn upstream_title(content: &str, username: &str, created_at: Option<DateTime<Utc>>) -> String {
+    first_line_rule(content, username, created_at)
+}
+
+fn first_line_rule(content: &str, username: &str, created_at: Option<DateTime<Utc>>) -> String {
     let first_line = content.lines().next().unwrap_or("").trim();
     let chars = first_line.chars().count();
     if (MIN_TITLE_CHARS..=MAX_TITLE_CHARS).contains(&chars) {
@@ -68,8 +82,25 @@ mod tests {
         assert_eq!(item_title("hi", "alice", Some(day())), "alice - 2025/01/19");
         assert_eq!(item_title("", "alice", Some(day())), "alice - 2025/01/19");
         assert_eq!(
-            item_title("\nlong second line only", "alice", None),
-            "alice"
+            item_title("\n \n", "alice", Some(day())),
+            "alice - 2025/01/19"
+        );
+    }
+
+    #[test]
+    fn leading_blank_lines_are_skipped_as_stash_trims_them() {
+        assert_eq!(
+            item_title("\n\nLove you all, my dears  \nmore", "alice", Some(day())),
+            "Love you all, my dears"
+        );
+        assert_eq!(
+            upstream_title("\n\nLove you all, my dears  \nmore", "alice", Some(day())),
+            "alice - 2025/01/19",
+            "fansly-scraper looks at the blank first line"
+        );
+        assert_eq!(
+            upstream_title("Hello world!", "a", None),
+            item_title("Hello world!", "a", None)
         );
     }
 
@@ -96,7 +127,8 @@ mod tests {
         fn title_length_and_shape_hold_for_any_text(content in "\\PC{0,200}(\n\\PC{0,30})?", user in "[a-z]{1,12}") {
             let t = item_title(&content, &user, Some(day()));
             let n = t.chars().count();
-            let line = content.lines().next().unwrap_or("").trim().to_owned();
+            let line = content.trim().lines().next().unwrap_or("").trim().to_owned();
+            prop_assert_eq!(t.trim(), t.as_str(), "a title is stored as it is");
             let line_chars = line.chars().count();
             if (10..=128).contains(&line_chars) {
                 prop_assert_eq!(&t, &line);

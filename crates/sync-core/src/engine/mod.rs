@@ -266,6 +266,7 @@ impl Run {
             creator: account.username.clone(),
             counts: outcome.counts,
             error,
+            awaiting_files: outcome.awaiting_files,
         });
     }
 }

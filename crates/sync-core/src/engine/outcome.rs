@@ -18,6 +18,9 @@ pub(crate) struct Outcome {
     pub(crate) errors: Vec<ItemError>,
     pub(crate) skipped: Vec<SkipNote>,
     pub(crate) healed: Vec<SkipNote>,
+    /// Downloaded media Stash has no file for yet (also counted as skipped), so a caller such
+    /// as `watch` can look again later.
+    pub(crate) awaiting_files: u64,
 }
 
 impl Outcome {
@@ -70,9 +73,18 @@ impl Outcome {
         self.note(what, reason);
     }
 
-    /// Counts a skip whose reason was noted earlier (once per file, not once per phase).
-    pub(crate) fn skipped_noted_before(&mut self, kind: EntityKind) {
+    /// A downloaded media whose file Stash does not have (yet): skipped, noted, and counted as
+    /// awaiting its file.
+    pub(crate) fn awaiting(&mut self, kind: EntityKind, what: impl Display, reason: &str) {
+        self.skipped(kind, what, reason);
+        self.awaiting_files += 1;
+    }
+
+    /// [`Outcome::awaiting`] for a file whose reason was noted earlier (once per file, not once
+    /// per phase).
+    pub(crate) fn awaiting_noted_before(&mut self, kind: EntityKind) {
         self.entry(kind).skipped += 1;
+        self.awaiting_files += 1;
     }
 
     /// Notes something left alone (or worth knowing) without counting it.
@@ -123,11 +135,13 @@ impl Outcome {
         self.counts.retain(|_, c| !c.is_zero());
         out.errors = std::mem::take(&mut self.errors);
         out.skipped = std::mem::take(&mut self.skipped);
+        out.awaiting_files = std::mem::take(&mut self.awaiting_files);
         out
     }
 
     /// Folds a step's outcome in and tells the monitor (counts per kind, each failure).
     pub(crate) fn absorb(&mut self, step: Outcome, monitor: &SyncMonitor) {
+        self.awaiting_files += step.awaiting_files;
         for (kind, delta) in step.counts {
             *self.counts.entry(kind).or_default() += delta;
             monitor.emit(SyncEvent::Counted {

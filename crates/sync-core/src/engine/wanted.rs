@@ -121,11 +121,11 @@ impl Wanting<'_, '_> {
             return;
         };
         if self.planner.files.unseen.contains(file) {
-            self.out.skipped_noted_before(kind);
+            self.out.awaiting_noted_before(kind);
         } else {
             let reason =
                 format!("no Stash file matches {file} (not downloaded there or not scanned yet)");
-            self.out.skipped(kind, StateKey::Media(m.id), &reason);
+            self.out.awaiting(kind, StateKey::Media(m.id), &reason);
         }
     }
 

@@ -737,7 +737,9 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
             if c.image_index == 0 || c.image_index > count {
                 out.push(Err(MediaServerError::GraphQl {
                     errors: vec![GraphQlError {
-                        message: "Image # must greater than zero".into(),
+                        message:
+                            "Image # must greater than zero and in range of the gallery images"
+                                .into(),
                         path: vec![],
                     }],
                 }));
