@@ -904,9 +904,19 @@ pub fn repository(
     items: Arc<Mutex<Vec<ContentItem>>>,
     pages: Arc<Mutex<u64>>,
 ) -> MockMetadataRepository {
+    repository_counting(items, pages, Arc::default())
+}
+
+/// [`repository`], also counting the `attachment_coverage` reads in `coverage_reads`.
+pub fn repository_counting(
+    items: Arc<Mutex<Vec<ContentItem>>>,
+    pages: Arc<Mutex<u64>>,
+    coverage_reads: Arc<Mutex<u64>>,
+) -> MockMetadataRepository {
     let mut m = MockMetadataRepository::new();
     let all = items.clone();
     m.expect_attachment_coverage().returning(move |creators| {
+        *coverage_reads.lock().unwrap() += 1;
         // Attachments: one per media of a post or message; unattached: the unattached items.
         let items = all.lock().unwrap();
         Ok(creators
