@@ -10,6 +10,8 @@
 //! waiting cannot fix (exit 3: a Stash that refuses the API key, a database server that
 //! refuses the credentials, a database that is not a fansly-scraper one).
 //! SIGTERM or Ctrl-C finishes the batch in flight, keeps the sync state and exits 0.
+//! What a creator's data lacks (downloads no post or message reaches, no download folder
+//! here) is said once per `watch`, on the cycle that first syncs the creator.
 //!
 //! This module wires and loops; what to sync lives in [`tracker`], outages in [`health`], what
 //! is printed in [`lines`].
