@@ -197,9 +197,11 @@ pub fn sync_error(config: &Config, e: SyncError) -> CliError {
     }
 }
 
-/// The [`Downloads`] port over this machine's disk: a folder is absent when the OS says it
-/// does not exist (or it is a file); any other error (permissions, a stale mount) is not taken
-/// as absence.
+/// The [`Downloads`] port over this machine's disk: a creator's folder is absent when the OS
+/// says it does not exist (or it is a file) while the folder holding it (`download_root`)
+/// does exist. A missing `download_root` says nothing about its creators (the downloads may
+/// only be where Stash runs; `check` reports it), nor does any other error (permissions, a
+/// stale mount): then Stash is asked as before.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LocalDownloads;
 
@@ -208,7 +210,13 @@ impl Downloads for LocalDownloads {
     async fn folder_absent(&self, path: &str) -> bool {
         match tokio::fs::metadata(path).await {
             Ok(m) => !m.is_dir(),
-            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let Some(root) = std::path::Path::new(path).parent() else {
+                    return false;
+                };
+                tokio::fs::metadata(root).await.is_ok_and(|m| m.is_dir())
+            }
+            Err(_) => false,
         }
     }
 }
@@ -229,7 +237,7 @@ mod downloads_tests {
     use super::*;
 
     #[tokio::test]
-    async fn only_a_missing_folder_or_a_file_is_absent() {
+    async fn only_a_missing_folder_under_an_existing_root_or_a_file_is_absent() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a_file");
         std::fs::write(&file, "x").unwrap();
@@ -241,5 +249,8 @@ mod downloads_tests {
                 .folder_absent(&here(&dir.path().join("gone")))
                 .await
         );
+        // Without the download root here, nothing is known about its creators.
+        let elsewhere = dir.path().join("not_mounted").join("alice_fansly");
+        assert!(!LocalDownloads.folder_absent(&here(&elsewhere)).await);
     }
 }
