@@ -19,14 +19,15 @@ use async_trait::async_trait;
 use domain::fansly::Account;
 use domain::ids::{AccountId, GalleryId, ImageId, JobId, SceneId};
 use domain::ports::{
-    ContentCursor, ContentFingerprint, ContentPage, CreatorSummary, MediaServer, MediaServerError,
-    MetadataRepository, RepositoryError, StashIdWriteback, StoreInfo,
+    AttachmentCoverage, ContentCursor, ContentFingerprint, ContentPage, CreatorSummary,
+    MediaServer, MediaServerError, MetadataRepository, RepositoryError, StashIdWriteback,
+    StoreInfo,
 };
 use domain::stash::{
-    BatchOutcome, Chapter, FileCursor, FilePage, Gallery, GalleryImages, GalleryPatch, Image,
-    ImagePatch, JobOutcome, LibraryPath, NewChapter, NewGallery, Performer, PerformerSpec,
-    RequestStats, Resolved, ScanRequest, Scene, ScenePatch, ServerInfo, Studio, StudioSpec, Tag,
-    TagSpec,
+    BatchOutcome, Chapter, EntityLookup, FileCursor, FilePage, FoundEntities, Gallery,
+    GalleryImages, GalleryPatch, Image, ImagePatch, JobOutcome, LibraryPath, NewChapter,
+    NewGallery, Performer, PerformerSpec, RequestStats, Resolved, ScanRequest, Scene, ScenePatch,
+    ServerInfo, Studio, StudioSpec, Tag, TagSpec,
 };
 use sync_core::CancelFlag;
 
@@ -77,6 +78,12 @@ impl MetadataRepository for TripRepo {
             self.cancel.cancel();
         }
         self.inner.content_page(creator, cursor, limit).await
+    }
+    async fn attachment_coverage(
+        &self,
+        creators: &[AccountId],
+    ) -> Result<HashMap<AccountId, AttachmentCoverage>, RepositoryError> {
+        self.inner.attachment_coverage(creators).await
     }
     async fn record_stash_ids(&self, ids: &StashIdWriteback) -> Result<(), RepositoryError> {
         self.inner.record_stash_ids(ids).await
@@ -154,6 +161,13 @@ impl MediaServer for TripStash {
     ) -> Result<HashMap<String, Resolved<Tag>>, MediaServerError> {
         self.hit("find_or_create_tags");
         self.inner.find_or_create_tags(specs).await
+    }
+    async fn find_entities(
+        &self,
+        lookup: &EntityLookup,
+    ) -> Result<FoundEntities, MediaServerError> {
+        self.hit("find_entities");
+        self.inner.find_entities(lookup).await
     }
     async fn list_files(
         &self,

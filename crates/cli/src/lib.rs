@@ -7,10 +7,11 @@
 //! - [`commands`]: one module per subcommand, and [`commands::dispatch`].
 //! - [`wiring`]: opening the databases and connecting to Stash, with user-facing errors.
 //! - [`progress`], [`report`], [`plan_table`], [`logging`], [`signal`]: what the user sees while
-//!   and after a run.
+//!   and after a run; [`attachments`]: the one wording about media no post or message reaches.
 //! - [`exit`]: the documented exit codes.
 //! - [`plugin`]: `fansly-stash plugin`, the same tasks run by Stash as a plugin.
 
+pub mod attachments;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -1,5 +1,6 @@
 //! The dry run's plan as a plain-text table: one row per planned change (creator, kind,
-//! action, key, Stash id, fields), cells cut to fit. sync-core hands the plan over as data
+//! action, key, Stash id, fields), cells cut to fit. A performer, studio or tag Stash already
+//! has is an `adopt` row with its id (nothing is written for it), one it lacks a `create` row. sync-core hands the plan over as data
 //! ([`Plan`]); how it looks is the CLI's business.
 
 use std::fmt::Write as _;
@@ -41,10 +42,15 @@ pub fn render(plan: &Plan) -> String {
             cell(&c.fields.join("; "), 100)
         );
     }
+    let writes = plan.changes.iter().filter(|c| c.action.writes()).count();
+    let adopted = plan.changes.len() - writes;
     let _ = writeln!(
         out,
-        "{} change(s) planned; nothing was written.",
-        plan.changes.len()
+        "{writes} change(s) planned{}; nothing was written.",
+        match adopted {
+            0 => String::new(),
+            n => format!(", {n} existing performer(s), studio(s) or tag(s) to adopt"),
+        }
     );
     out
 }
@@ -77,5 +83,28 @@ mod tests {
         );
         assert!(t.contains("1 change(s) planned"));
         assert!(render(&Plan::default()).contains("up to date"));
+    }
+
+    #[test]
+    fn adoptions_are_rows_but_not_changes() {
+        let row = |action, stash_id: Option<&str>| PlannedChange {
+            creator: "alice".into(),
+            kind: EntityKind::Performer,
+            action,
+            key: "alice".into(),
+            stash_id: stash_id.map(str::to_owned),
+            fields: vec!["name = \"Alice\"".into()],
+        };
+        let plan = Plan {
+            changes: vec![row(Action::Adopt, Some("7")), row(Action::Create, None)],
+        };
+        let t = render(&plan);
+        assert!(t.contains("adopt   alice"), "{t}");
+        assert!(
+            t.ends_with(
+                "1 change(s) planned, 1 existing performer(s), studio(s) or tag(s) to adopt; nothing was written.\n"
+            ),
+            "{t}"
+        );
     }
 }

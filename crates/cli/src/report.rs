@@ -1,9 +1,13 @@
 //! The final report of a run: counts per object kind (created, updated, unchanged, skipped,
-//! failed), the failures, requests made, time taken, and where the log is.
+//! failed), what the metadata could not give (media no post or message reaches, see
+//! [`crate::attachments`]), creators without a download folder (once), the failures, requests
+//! made, time taken, and where the log is.
 
 use std::fmt::Write as _;
 
 use sync_core::{RunOutcome, SyncReport};
+
+use crate::attachments;
 
 /// How many failures are listed one by one before "... and N more".
 const MAX_LISTED_FAILURES: usize = 20;
@@ -48,6 +52,7 @@ pub fn render(report: &SyncReport, log: &str, verbose: bool) -> String {
             let _ = writeln!(out, "  creator {}: {e}", c.creator);
         }
     }
+    out.push_str(&data_notes(report));
     if !report.errors.is_empty() {
         let _ = writeln!(out, "Failed items ({}):", report.errors.len());
         for e in report.errors.iter().take(MAX_LISTED_FAILURES) {
@@ -108,10 +113,47 @@ pub fn render(report: &SyncReport, log: &str, verbose: bool) -> String {
     out
 }
 
+/// Creators named in the absent-folders line before "and N more".
+const NAMED_ABSENT: usize = 10;
+
+/// What the metadata and the disk could not give: per creator, media no post or message
+/// reaches (one line each); once, the creators without a download folder here.
+pub fn data_notes(report: &SyncReport) -> String {
+    let mut out = String::new();
+    for c in &report.creators {
+        if let Some(line) = attachments::line(&c.creator, &c.attachments) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    if let Some(line) = absent_folders_line(report) {
+        let _ = writeln!(out, "  {line}");
+    }
+    out
+}
+
+/// The one line about creators whose download folder does not exist here: what was skipped,
+/// why, and what to do.
+pub fn absent_folders_line(report: &SyncReport) -> Option<String> {
+    let absent: Vec<_> = report.absent_folders().collect();
+    let example = absent.first()?.absent_folder.as_deref().unwrap_or_default();
+    let mut names: Vec<&str> = absent.iter().map(|c| c.creator.as_str()).collect();
+    names.sort_unstable();
+    let more = match names.len().saturating_sub(NAMED_ABSENT) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    names.truncate(NAMED_ABSENT);
+    Some(format!(
+        "{} creator(s) without a download folder here, not looked up in Stash: {}{more} (no folder such as {example}). Nothing to do if fansly-scraper downloaded nothing for them (mentioned or quoted accounts, fans); otherwise check download_root and folder_suffix (`fansly-stash check`)",
+        absent.len(),
+        names.join(", ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::ports::EntityKind;
+    use domain::ports::{AttachmentCoverage, EntityKind};
     use sync_core::Counts;
     use sync_core::report::{CountsByKind, CreatorReport, ItemError};
 
@@ -133,6 +175,11 @@ mod tests {
             counts,
             error: None,
             awaiting_files: 0,
+            attachments: AttachmentCoverage {
+                attachments: 3,
+                unattached_media: 0,
+            },
+            absent_folder: None,
         });
         r.errors.push(ItemError {
             creator: "alice".into(),
@@ -183,6 +230,48 @@ mod tests {
             text.contains(
                 "Re-resolved after they vanished from Stash (1):\n  alice tag:summer: tag 12"
             ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn media_no_post_reaches_and_absent_folders_are_said() {
+        let mut r = report();
+        let text = render(&r, "x", false);
+        assert!(!text.contains("no post or message"), "{text}");
+        assert!(!text.contains("download folder"), "{text}");
+        r.creators[0].attachments = AttachmentCoverage {
+            attachments: 0,
+            unattached_media: 3706,
+        };
+        for (name, folder) in [("dave", "/dl/dave_fansly"), ("bob", "/dl/bob_fansly")] {
+            r.creators.push(CreatorReport {
+                creator: name.into(),
+                counts: CountsByKind::new(),
+                error: None,
+                awaiting_files: 0,
+                attachments: AttachmentCoverage::default(),
+                absent_folder: Some(folder.into()),
+            });
+        }
+        let text = render(&r, "x", false);
+        assert!(
+            text.contains("  alice: 3,706 downloaded media and no attachment in the database"),
+            "{text}"
+        );
+        let absent: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("without a download folder"))
+            .collect();
+        assert_eq!(absent.len(), 1, "said once: {text}");
+        assert!(
+            absent[0].starts_with(
+                "  2 creator(s) without a download folder here, not looked up in Stash: bob, dave (no folder such as /dl/dave_fansly)"
+            ),
+            "{text}"
+        );
+        assert!(
+            absent[0].contains("check download_root and folder_suffix"),
             "{text}"
         );
     }

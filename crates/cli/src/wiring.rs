@@ -1,15 +1,20 @@
 //! Wiring: opens the metadata database, the sync-state file and the Stash connection from the
 //! [`Config`], turning each adapter's error into a [`CliError`] with the documented exit code
-//! and a message naming the setting to fix.
+//! and a message naming the setting to fix; [`engine`] builds the sync engine over them, with
+//! [`LocalDownloads`] looking at the download folder on this machine.
 
 use std::sync::Arc;
 
-use domain::ports::{MediaServerError, RepositoryError, SyncStateError};
+use async_trait::async_trait;
+use domain::ports::{
+    Downloads, MediaServer, MediaServerError, MetadataRepository, RepositoryError, SyncStateError,
+    SyncStateStore,
+};
 use metadata_store::sync_state::SqliteSyncState;
 use metadata_store::{MetadataStore, StoreOptions};
 use stash_adapter::StashClient;
 use stash_adapter::config::{ApiKey, StashConfig};
-use sync_core::SyncError;
+use sync_core::{SyncEngine, SyncError, SyncOptions};
 
 use crate::config::{Config, Connection, ENV_PREFIX};
 use crate::exit::CliError;
@@ -189,5 +194,63 @@ pub fn sync_error(config: &Config, e: SyncError) -> CliError {
         SyncError::StashNotReady(_) => CliError::unavailable(e.to_string()),
         SyncError::Repository(inner) => repository_error(config, &inner),
         SyncError::State(inner) => state_error(config, &inner),
+    }
+}
+
+/// The [`Downloads`] port over this machine's disk: a creator's folder is absent when the OS
+/// says it does not exist (or it is a file) while the folder holding it (`download_root`)
+/// does exist. A missing `download_root` says nothing about its creators (the downloads may
+/// only be where Stash runs; `check` reports it), nor does any other error (permissions, a
+/// stale mount): then Stash is asked as before.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LocalDownloads;
+
+#[async_trait]
+impl Downloads for LocalDownloads {
+    async fn folder_absent(&self, path: &str) -> bool {
+        match tokio::fs::metadata(path).await {
+            Ok(m) => !m.is_dir(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let Some(root) = std::path::Path::new(path).parent() else {
+                    return false;
+                };
+                tokio::fs::metadata(root).await.is_ok_and(|m| m.is_dir())
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+/// The sync engine over the three ports, looking at the download folders on this machine
+/// (what `sync`, `plan`, the plugin and `watch` run).
+pub fn engine(
+    repo: Arc<dyn MetadataRepository>,
+    stash: Arc<dyn MediaServer>,
+    state: Arc<dyn SyncStateStore>,
+    opts: SyncOptions,
+) -> SyncEngine {
+    SyncEngine::new(repo, stash, state, opts).with_downloads(Arc::new(LocalDownloads))
+}
+
+#[cfg(test)]
+mod downloads_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn only_a_missing_folder_under_an_existing_root_or_a_file_is_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a_file");
+        std::fs::write(&file, "x").unwrap();
+        let here = |p: &std::path::Path| p.display().to_string();
+        assert!(!LocalDownloads.folder_absent(&here(dir.path())).await);
+        assert!(LocalDownloads.folder_absent(&here(&file)).await);
+        assert!(
+            LocalDownloads
+                .folder_absent(&here(&dir.path().join("gone")))
+                .await
+        );
+        // Without the download root here, nothing is known about its creators.
+        let elsewhere = dir.path().join("not_mounted").join("alice_fansly");
+        assert!(!LocalDownloads.folder_absent(&here(&elsewhere)).await);
     }
 }

@@ -69,6 +69,15 @@ async fn a_sync_task_labels_stash_as_sync_all_does() {
     assert_eq!(output["outcome"], "ok", "{output}");
     assert_eq!(output["creators"].as_array().unwrap().len(), 2);
     assert!(output["totals"]["scene"]["updated"].as_u64().unwrap() > 0);
+    // Each creator's 2 downloads no post or message reaches, in the output and in the log.
+    for c in output["creators"].as_array().unwrap() {
+        assert_eq!(
+            (&c["unattached_media"], &c["attachments_missing"]),
+            (&json!(2), &json!(false)),
+            "{c}"
+        );
+        assert!(c["absent_folder"].is_null(), "{c}");
+    }
     let requests = output["requests"].as_u64().unwrap();
     let http = world.double.counters().http_requests;
     println!(
@@ -112,6 +121,15 @@ async fn a_sync_task_labels_stash_as_sync_all_does() {
     assert!(
         summary[0].contains(&format!("{requests} Stash requests")),
         "{summary:?}"
+    );
+    assert!(
+        summary[0].ends_with("; 4 downloaded media no post or message reaches (see above)"),
+        "{summary:?}"
+    );
+    assert!(
+        infos.iter().any(|l| l
+            .starts_with("creator00: 2 downloaded media no post or message reaches: code, date")),
+        "{infos:?}"
     );
     assert!(run.lines_at('w').is_empty(), "{:?}", run.lines_at('w'));
     assert!(

@@ -252,6 +252,17 @@ async fn new_content_reaches_stash_within_two_cycles(pg: Option<TestDb>) {
     assert!(duplicates(&canonical_in(&s.dump(), &s.lib.root)).is_empty());
 
     assert_idle_cycles_are_free(&mut w, &s.double, i + 1).await;
+    // The creator's download no post or message reaches: said once, not every cycle.
+    assert_eq!(
+        count_after(
+            &w,
+            0,
+            "creator00: 1 downloaded media no post or message reaches"
+        ),
+        1,
+        "{}",
+        w.text()
+    );
     w.sigterm();
     let status = w.wait_exit().await;
     assert_eq!(status.code(), Some(0), "{}", w.text());

@@ -6,7 +6,7 @@
 //! confused; fields the server refuses to clear (`organized`, a gallery's `title`) are plain
 //! `Option`s that can only be left alone or set.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::date::FuzzyDate;
 use crate::ids::{FileId, GalleryId, ImageId, PerformerId, SceneId, StudioId, TagId};
@@ -240,6 +240,37 @@ pub struct Resolved<T> {
     pub entity: T,
     /// True when this call created it.
     pub created: bool,
+}
+
+/// Performers, studios and tags to look up by natural key without creating any (what a dry
+/// run asks, so its plan says "create" or "adopt" for each).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EntityLookup {
+    /// Performers, found as [`PerformerSpec`]s are found (URL, alias, name).
+    pub performers: Vec<PerformerSpec>,
+    /// Studios, by name or alias (a spec's parent is not looked at).
+    pub studios: Vec<StudioSpec>,
+    /// Tags, by name or alias.
+    pub tags: Vec<TagSpec>,
+}
+
+impl EntityLookup {
+    /// Whether there is nothing to look up.
+    pub fn is_empty(&self) -> bool {
+        self.performers.is_empty() && self.studios.is_empty() && self.tags.is_empty()
+    }
+}
+
+/// What Stash already has of an [`EntityLookup`]: the entity a find-or-create would adopt,
+/// keyed as the find-or-create maps are; what it would create is absent.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FoundEntities {
+    /// By [`PerformerSpec::key`].
+    pub performers: HashMap<String, Performer>,
+    /// By [`StudioSpec::name`].
+    pub studios: HashMap<String, Studio>,
+    /// By [`TagSpec::name`].
+    pub tags: HashMap<String, Tag>,
 }
 
 /// A partial update of a scene or an image. Lists replace the server's list (SET semantics),

@@ -17,7 +17,8 @@
 //! (see [`crate::load`]), plus two per level of quoted-post nesting; unattached media cost one
 //! query (a recursive CTE) per creator and pass, then per page one for the rows, one for their
 //! variants and one for the variants' rows. `content_fingerprints` is one query for every
-//! creator. [`MetadataStore::query_count`] exposes the running count.
+//! creator, and so is `attachment_coverage` (per 1,000 creators).
+//! [`MetadataStore::query_count`] exposes the running count.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,8 +29,8 @@ use domain::content::ContentItem;
 use domain::fansly::Account;
 use domain::ids::{AccountId, MediaId};
 use domain::ports::{
-    ContentCursor, ContentFingerprint, ContentPage, CreatorSummary, MetadataRepository,
-    RepositoryError, StashIdWriteback, StoreInfo,
+    AttachmentCoverage, ContentCursor, ContentFingerprint, ContentPage, CreatorSummary,
+    MetadataRepository, RepositoryError, StashIdWriteback, StoreInfo,
 };
 use sea_orm::sea_query::{CaseStatement, Expr, Func, Query};
 use sea_orm::{
@@ -617,6 +618,26 @@ impl MetadataRepository for MetadataStore {
         &self,
     ) -> Result<HashMap<AccountId, ContentFingerprint>, RepositoryError> {
         crate::fingerprint::fingerprints(&self.db, &self.url).await
+    }
+
+    async fn attachment_coverage(
+        &self,
+        creators: &[AccountId],
+    ) -> Result<HashMap<AccountId, AttachmentCoverage>, RepositoryError> {
+        let ids: Vec<i64> = creators.iter().map(|c| c.0).collect();
+        let counts = unattached::coverage(&self.db, &ids)
+            .await
+            .map_err(query_err("counting media no post or message reaches"))?;
+        Ok(counts
+            .into_iter()
+            .map(|(id, (attachments, unattached_media))| {
+                let coverage = AttachmentCoverage {
+                    attachments,
+                    unattached_media,
+                };
+                (AccountId(id), coverage)
+            })
+            .collect())
     }
 
     async fn record_stash_ids(&self, ids: &StashIdWriteback) -> Result<(), RepositoryError> {

@@ -10,7 +10,9 @@ use common::{FixtureBuilder, MetadataStore};
 use domain::content::{ContentItem, ItemSource, MediaRole};
 use domain::fansly::{AttachmentOwner, ContentKind, Hashtag};
 use domain::ids::{AccountId, MediaId, MessageId, PostId};
-use domain::ports::{ContentCursor, MetadataRepository, RepositoryError, StashIdWriteback};
+use domain::ports::{
+    AttachmentCoverage, ContentCursor, MetadataRepository, RepositoryError, StashIdWriteback,
+};
 
 const ALICE: i64 = 100;
 const BOB: i64 = 200;
@@ -441,3 +443,150 @@ async fn bad_urls_are_explained() {
     .unwrap_err();
     assert!(matches!(err, RepositoryError::Connection { .. }), "{err}");
 }
+
+/// How many of a creator's items are unattached media.
+async fn unattached_items(store: &MetadataStore, creator: i64) -> u64 {
+    let items = all_items(store, creator, 3).await;
+    items
+        .iter()
+        .filter(|i| matches!(i.source, ItemSource::Unattached(_)))
+        .count() as u64
+}
+
+/// The coverage of many creators is one query, and counts exactly the media that paging
+/// delivers as unattached (the per-creator count agrees), plus the attachments of each
+/// creator's posts and messages.
+async fn coverage_counts_what_paging_delivers_in_one_query(store: MetadataStore) {
+    rich_fixture().insert(&store).await.unwrap();
+    let creators = [ALICE, BOB, CAROL, 424_242].map(AccountId);
+    let before = store.query_count();
+    let coverage = store.attachment_coverage(&creators).await.unwrap();
+    assert_eq!(
+        store.query_count() - before,
+        1,
+        "one query for every creator"
+    );
+    let of = |id: i64| coverage[&AccountId(id)];
+    // Alice: post 10 has 5 attachments, post 11 one, message 20 (her conversation) one; the
+    // orphan 1010 is the one media none reaches (not the variant 1012, nor the avatar).
+    assert_eq!(
+        of(ALICE),
+        AttachmentCoverage {
+            attachments: 7,
+            unattached_media: 1
+        }
+    );
+    // Bob's one media is reached by his message 20.
+    assert_eq!(
+        of(BOB),
+        AttachmentCoverage {
+            attachments: 1,
+            unattached_media: 0
+        }
+    );
+    // Carol has a download and no attachment at all.
+    assert!(of(CAROL).attachments_missing(), "{:?}", of(CAROL));
+    assert_eq!(of(424_242), AttachmentCoverage::default(), "unknown: zeros");
+    for id in [ALICE, BOB, CAROL] {
+        let c = of(id);
+        assert_eq!(
+            c.unattached_media,
+            store.unattached_count(AccountId(id)).await.unwrap(),
+            "creator {id}: the per-creator count"
+        );
+        assert_eq!(
+            c.unattached_media,
+            unattached_items(&store, id).await,
+            "creator {id}: what paging delivers"
+        );
+    }
+}
+on_every_backend!(coverage_counts_what_paging_delivers_in_one_query);
+
+async fn exec(store: &MetadataStore, sql: &str) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = store.connection();
+    db.execute(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+}
+
+/// A database as fansly-scraper 0.13 to 0.15.1 writes it (no `attachments`, no
+/// `post_mentions` rows for this creator): every download of the creator is unattached, its
+/// posts and messages reach nothing, and the coverage says so; another creator's data is
+/// untouched. On PostgreSQL this runs on the real upstream dump.
+async fn a_creator_without_attachments_has_every_download_unattached(store: MetadataStore) {
+    use metadata_store::testing::CreatorShape;
+    const A: i64 = 1_000_000_000_000_000;
+    const B: i64 = 2_000_000_000_000_000;
+    let mut f = FixtureBuilder::new();
+    let shape = CreatorShape {
+        posts: 6,
+        messages: 4,
+        images: 8,
+        videos: 3,
+        bundles: 1,
+        bundle_size: 3,
+        unattached: 2,
+        ..CreatorShape::new(A, "alice")
+    };
+    let made = f.generate_creator(&shape);
+    f.generate_creator(&CreatorShape {
+        posts: 2,
+        images: 2,
+        ..CreatorShape::new(B, "bob")
+    });
+    f.mention(made.posts[0], "bob", Some(B));
+    f.insert(&store).await.unwrap();
+    let both = [AccountId(A), AccountId(B)];
+    let full = store.attachment_coverage(&both).await.unwrap();
+    // One bundle attachment, then the 8 account media outside it, one attachment each.
+    assert_eq!(
+        full[&AccountId(A)],
+        AttachmentCoverage {
+            attachments: 9,
+            unattached_media: 2
+        }
+    );
+
+    exec(
+        &store,
+        &format!(
+            r#"DELETE FROM attachments WHERE "postId" IN (SELECT id FROM posts WHERE "accountId" = {A})
+               OR "messageId" IN (SELECT id FROM messages WHERE "senderId" = {A} OR "recipientId" = {A})"#
+        ),
+    )
+    .await;
+    exec(
+        &store,
+        &format!(
+            r#"DELETE FROM post_mentions WHERE "postId" IN (SELECT id FROM posts WHERE "accountId" = {A})"#
+        ),
+    )
+    .await;
+
+    let before = store.query_count();
+    let gap = store.attachment_coverage(&both).await.unwrap();
+    assert_eq!(store.query_count() - before, 1);
+    let downloads = (made.media.len() + made.previews.len() + made.unattached.len()) as u64;
+    assert_eq!(
+        gap[&AccountId(A)],
+        AttachmentCoverage {
+            attachments: 0,
+            unattached_media: downloads
+        }
+    );
+    assert!(gap[&AccountId(A)].attachments_missing());
+    assert_eq!(gap[&AccountId(B)], full[&AccountId(B)], "bob is untouched");
+    assert!(!gap[&AccountId(B)].attachments_missing());
+    let items = all_items(&store, A, 7).await;
+    assert_eq!(unattached_items(&store, A).await, downloads);
+    assert!(
+        items
+            .iter()
+            .filter(|i| !matches!(i.source, ItemSource::Unattached(_)))
+            .all(|i| i.media.is_empty() && i.mentions.is_empty()),
+        "posts and messages reach nothing"
+    );
+}
+on_every_backend!(a_creator_without_attachments_has_every_download_unattached);

@@ -5,13 +5,16 @@
 //! every hit is verified client-side. Missing entities are created in aliased batches; a
 //! duplicate-name error means someone else created it meanwhile, so the adapter looks it up
 //! again and adopts it; an unclear failure is followed by a lookup before any second create.
+//! [`StashClient::find_entities_impl`] is the same lookups and matching without any create
+//! (a dry run's "adopt or create").
 
 use std::collections::{HashMap, HashSet};
 
 use cynic::{MutationBuilder, QueryBuilder};
 use domain::ports::MediaServerError;
 use domain::stash::{
-    Performer, PerformerSpec, Resolved, ServerInfo, Studio, StudioSpec, Tag, TagSpec,
+    EntityLookup, FoundEntities, Performer, PerformerSpec, Resolved, ServerInfo, Studio,
+    StudioSpec, Tag, TagSpec,
 };
 
 use crate::aliased::AliasResult;
@@ -265,6 +268,63 @@ pub(crate) fn performer_create_input(
 }
 
 impl StashClient {
+    /// What a find-or-create of `lookup` would adopt: one lookup request per kind asked for
+    /// (per chunk of names), matched as the find-or-create methods match; nothing is created.
+    pub(crate) async fn find_entities_impl(
+        &self,
+        lookup: &EntityLookup,
+    ) -> Result<FoundEntities, MediaServerError> {
+        let mut found = FoundEntities::default();
+        let mut seen = HashSet::new();
+        let performers: Vec<&PerformerSpec> = lookup
+            .performers
+            .iter()
+            .filter(|s| seen.insert(s.key.as_str()))
+            .collect();
+        if !performers.is_empty() {
+            let candidates = self.lookup_performers(&performers).await?;
+            for spec in performers {
+                if let Some(p) = Self::match_performer(spec, &candidates) {
+                    found.performers.insert(spec.key.clone(), p.clone());
+                }
+            }
+        }
+        let mut seen = HashSet::new();
+        let studios: Vec<&str> = lookup
+            .studios
+            .iter()
+            .map(|s| s.name.as_str())
+            .filter(|n| seen.insert(*n))
+            .collect();
+        if !studios.is_empty() {
+            let candidates = self.lookup_studios(&studios).await?;
+            for name in studios {
+                let hit =
+                    Self::match_named(name, &candidates, |x: &Studio| &x.name, |x| &x.aliases);
+                if let Some(s) = hit {
+                    found.studios.insert(name.to_owned(), s.clone());
+                }
+            }
+        }
+        let mut seen = HashSet::new();
+        let tags: Vec<&str> = lookup
+            .tags
+            .iter()
+            .map(|t| t.name.as_str())
+            .filter(|n| seen.insert(*n))
+            .collect();
+        if !tags.is_empty() {
+            let candidates = self.lookup_tags(&tags).await?;
+            for name in tags {
+                let hit = Self::match_named(name, &candidates, |t: &Tag| &t.name, |t| &t.aliases);
+                if let Some(t) = hit {
+                    found.tags.insert(name.to_owned(), t.clone());
+                }
+            }
+        }
+        Ok(found)
+    }
+
     // ---------- performers ----------
 
     /// Candidates for `specs` by name, alias and URL, in one request per chunk.

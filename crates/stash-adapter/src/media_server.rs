@@ -8,10 +8,10 @@ use async_trait::async_trait;
 use domain::ids::{GalleryId, ImageId, JobId, SceneId};
 use domain::ports::{MediaServer, MediaServerError};
 use domain::stash::{
-    BatchOutcome, Chapter, FileCursor, FilePage, Gallery, GalleryImages, GalleryPatch, Image,
-    ImagePatch, JobOutcome, LibraryPath, NewChapter, NewGallery, Performer, PerformerSpec,
-    RequestStats, Resolved, ScanRequest, Scene, ScenePatch, ServerInfo, Studio, StudioSpec, Tag,
-    TagSpec,
+    BatchOutcome, Chapter, EntityLookup, FileCursor, FilePage, FoundEntities, Gallery,
+    GalleryImages, GalleryPatch, Image, ImagePatch, JobOutcome, LibraryPath, NewChapter,
+    NewGallery, Performer, PerformerSpec, RequestStats, Resolved, ScanRequest, Scene, ScenePatch,
+    ServerInfo, Studio, StudioSpec, Tag, TagSpec,
 };
 use tracing::Instrument;
 
@@ -47,6 +47,20 @@ impl MediaServer for StashClient {
     ) -> Result<HashMap<String, Resolved<Tag>>, MediaServerError> {
         self.find_or_create_tags_impl(specs)
             .instrument(tracing::info_span!("tags", count = specs.len()))
+            .await
+    }
+
+    async fn find_entities(
+        &self,
+        lookup: &EntityLookup,
+    ) -> Result<FoundEntities, MediaServerError> {
+        self.find_entities_impl(lookup)
+            .instrument(tracing::info_span!(
+                "find_entities",
+                performers = lookup.performers.len(),
+                studios = lookup.studios.len(),
+                tags = lookup.tags.len()
+            ))
             .await
     }
 

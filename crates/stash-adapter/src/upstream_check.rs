@@ -285,6 +285,7 @@ fn entities(info: &ServerInfo) -> Vec<Doc> {
             input: TagCreateInput { name: n.into() },
         })
     };
+    // The lookups serve find-or-create and `find_entities` (a dry run's adopt-or-create) alike.
     let mut docs = vec![
         doc(
             "PerformerLookup",
@@ -333,7 +334,8 @@ fn entities(info: &ServerInfo) -> Vec<Doc> {
     docs
 }
 
-/// Studio lookups and creates: the one shape the adapter uses on this server (the gate).
+/// Studio lookups (find-or-create and `find_entities`) and creates: the one shape the adapter
+/// uses on this server (the gate).
 fn studios(info: &ServerInfo) -> Vec<Doc> {
     let studio = || StudioCreateVariables {
         input: StudioUrls::of(info).create_input(&studio_spec()),

@@ -277,3 +277,86 @@ async fn an_untitled_image_has_no_title_on_every_release() {
         );
     }
 }
+
+/// A dry run's lookup: the find-or-create lookups and matching, one request per kind asked
+/// for, nothing created, on every release (the studio lookup differs before v0.30).
+#[tokio::test]
+async fn find_entities_finds_what_find_or_create_would_adopt_and_creates_nothing() {
+    use domain::stash::EntityLookup;
+    for v in StashVersion::ALL {
+        let lab = Lab::start_with(DoubleConfig::impersonating(v)).await;
+        let client = lab.client().await;
+        let alice = client
+            .find_or_create_performers(&[performer("alice", "Alice", "https://fansly.com/alice")])
+            .await
+            .unwrap();
+        let network = client
+            .find_or_create_studios(&[StudioSpec {
+                name: "Fansly (network)".into(),
+                parent_id: None,
+                urls: vec![],
+            }])
+            .await
+            .unwrap();
+        let summer = client.find_or_create_tags(&[tag("summer")]).await.unwrap();
+        lab.double.reset_counters();
+        let before = lab.double.dump();
+        let lookup = EntityLookup {
+            performers: vec![
+                // Renamed, found by its URL as find-or-create would.
+                performer("alice", "Alice Renamed", "https://fansly.com/alice"),
+                performer("bob", "Bob", "https://fansly.com/bob"),
+            ],
+            studios: vec![
+                StudioSpec {
+                    name: "Fansly (network)".into(),
+                    parent_id: None,
+                    urls: vec![],
+                },
+                StudioSpec {
+                    name: "alice (Fansly)".into(),
+                    parent_id: None,
+                    urls: vec!["https://fansly.com/alice".into()],
+                },
+            ],
+            tags: vec![tag("Summer"), tag("winter")],
+        };
+        let found = client.find_entities(&lookup).await.unwrap();
+        assert_eq!(
+            found.performers.keys().collect::<Vec<_>>(),
+            ["alice"],
+            "{v:?}"
+        );
+        assert_eq!(found.performers["alice"].id, alice["alice"].entity.id);
+        assert_eq!(
+            found.studios.keys().collect::<Vec<_>>(),
+            ["Fansly (network)"],
+            "{v:?}"
+        );
+        assert_eq!(
+            found.studios["Fansly (network)"].id,
+            network["Fansly (network)"].entity.id
+        );
+        assert_eq!(found.tags.keys().collect::<Vec<_>>(), ["Summer"], "{v:?}");
+        assert_eq!(found.tags["Summer"].id, summer["summer"].entity.id);
+        let counters = lab.double.counters();
+        assert_eq!(
+            counters.http_requests, 3,
+            "one lookup per kind: {counters:?}"
+        );
+        assert_eq!(counters.mutation_requests, 0, "{v:?}");
+        assert_eq!(lab.double.dump(), before, "{v:?}: nothing created");
+
+        lab.double.reset_counters();
+        let none = client
+            .find_entities(&EntityLookup::default())
+            .await
+            .unwrap();
+        assert!(none.performers.is_empty() && none.studios.is_empty() && none.tags.is_empty());
+        assert_eq!(
+            lab.double.counters().http_requests,
+            0,
+            "nothing asked, no request"
+        );
+    }
+}

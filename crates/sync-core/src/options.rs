@@ -41,6 +41,16 @@ impl PathMapping {
             folder_suffix
         )
     }
+
+    /// The same folder on this machine: `local_root/<username><suffix>`.
+    pub fn local_creator_root(&self, username: &str, folder_suffix: &str) -> String {
+        format!(
+            "{}/{}{}",
+            self.local_root.trim_end_matches('/'),
+            username,
+            folder_suffix
+        )
+    }
 }
 
 /// Whether and how to ask Stash to scan a creator's folder before syncing it.
@@ -101,6 +111,12 @@ impl SyncOptions {
         self.path_mapping
             .creator_root(username, &self.folder_suffix)
     }
+
+    /// The creator's folder on this machine.
+    pub fn local_creator_root(&self, username: &str) -> String {
+        self.path_mapping
+            .local_creator_root(username, &self.folder_suffix)
+    }
 }
 
 #[cfg(test)]
@@ -118,6 +134,10 @@ mod tests {
             "/data/fansly/alice_fansly"
         );
         assert_eq!(m.creator_root("alice", ""), "/data/fansly/alice");
+        assert_eq!(
+            m.local_creator_root("alice", "_fansly"),
+            "/home/me/fansly/alice_fansly"
+        );
     }
 
     #[test]

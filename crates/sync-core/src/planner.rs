@@ -372,16 +372,25 @@ pub enum Action {
     Update,
     /// Add images to a gallery.
     Link,
+    /// Take over a performer, studio or tag Stash already has (nothing is written to Stash;
+    /// the sync state remembers its id).
+    Adopt,
 }
 
 impl Action {
-    /// `create`, `update` or `link`.
+    /// `create`, `update`, `link` or `adopt`.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Create => "create",
             Action::Update => "update",
             Action::Link => "link",
+            Action::Adopt => "adopt",
         }
+    }
+
+    /// Whether the change writes to Stash (all but [`Action::Adopt`]).
+    pub fn writes(self) -> bool {
+        self != Action::Adopt
     }
 }
 
@@ -392,11 +401,11 @@ pub struct PlannedChange {
     pub creator: String,
     /// The object kind.
     pub kind: EntityKind,
-    /// Create, update or link.
+    /// Create, update, link or adopt.
     pub action: Action,
     /// The source key or entity name.
     pub key: String,
-    /// The Stash id, for updates.
+    /// The Stash id, for updates (and adoptions).
     pub stash_id: Option<String>,
     /// `field = value` for each field written.
     pub fields: Vec<String>,

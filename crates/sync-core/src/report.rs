@@ -6,7 +6,7 @@ use std::fmt;
 use std::ops::AddAssign;
 use std::time::Duration;
 
-use domain::ports::EntityKind;
+use domain::ports::{AttachmentCoverage, EntityKind};
 use domain::stash::RequestStats;
 
 use crate::planner::Plan;
@@ -119,6 +119,12 @@ pub struct CreatorReport {
     /// Downloaded media whose file Stash does not have yet (not scanned, still indexing, or
     /// missing on the Stash side); also counted as skipped. A later run looks for them again.
     pub awaiting_files: u64,
+    /// How far the creator's posts and messages reach its downloaded media: the media none
+    /// reaches get code, date, studio and performer only (no gallery, title, tags, mentions).
+    pub attachments: AttachmentCoverage,
+    /// The creator's download folder on this machine, when it does not exist: nothing was
+    /// scanned, listed or written for the creator.
+    pub absent_folder: Option<String>,
 }
 
 /// What a run did.
@@ -167,6 +173,11 @@ impl SyncReport {
         } else {
             RunOutcome::Ok
         }
+    }
+
+    /// The creators whose download folder does not exist on this machine (skipped).
+    pub fn absent_folders(&self) -> impl Iterator<Item = &CreatorReport> {
+        self.creators.iter().filter(|c| c.absent_folder.is_some())
     }
 
     /// One line of counts, e.g. `gallery 3 created, 1 updated; scene 4 unchanged`.
@@ -267,16 +278,22 @@ mod tests {
             counts: c.clone(),
             error: None,
             awaiting_files: 0,
+            attachments: AttachmentCoverage::default(),
+            absent_folder: None,
         });
         r.creators.push(CreatorReport {
             creator: "b".into(),
             counts: c,
             error: None,
             awaiting_files: 0,
+            attachments: AttachmentCoverage::default(),
+            absent_folder: Some("/dl/b_fansly".into()),
         });
         assert_eq!(r.totals()[&EntityKind::Scene].updated, 4);
         assert_eq!(r.outcome(), RunOutcome::Ok);
         assert_eq!(r.summary_line(), "scene 4 updated");
+        let absent: Vec<&str> = r.absent_folders().map(|c| c.creator.as_str()).collect();
+        assert_eq!(absent, ["b"]);
         r.errors.push(ItemError {
             creator: "a".into(),
             kind: EntityKind::Image,

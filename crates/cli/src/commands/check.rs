@@ -1,20 +1,24 @@
 //! `check`: diagnoses the setup one step at a time (configuration, Stash reachable, version
 //! and appSchema, authentication, ffmpeg as Stash reports it, library paths and path mapping,
-//! metadata database and its upstream schema revision, sync state), each problem with a fix.
+//! metadata database and its upstream schema revision, per creator the downloaded media no
+//! post or message reaches (a fansly-scraper that stores no attachments), sync state), each
+//! problem with a fix.
 //! Exit 3 when Stash or the metadata database cannot be used, 1 for any other failure.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
+use domain::ids::AccountId;
 use domain::library::{describe_libraries, is_inside, library_containing};
-use domain::ports::{MediaServer, MediaServerError, MetadataRepository};
+use domain::ports::{CreatorSummary, MediaServer, MediaServerError, MetadataRepository};
 use domain::stash::LibraryPath;
+use metadata_store::MetadataStore;
 use stash_adapter::StashClient;
 
 use super::Context;
 use crate::config::{Config, Connection};
 use crate::exit::{CmdResult, Exit};
-use crate::wiring;
+use crate::{attachments, wiring};
 
 /// The fansly-scraper Alembic head this build was written against.
 pub const KNOWN_UPSTREAM_REVISION: &str = "b6d60f698c27";
@@ -345,7 +349,50 @@ async fn check_metadata(config: &Config, findings: &mut Vec<Finding>) -> Option<
         )),
         _ => findings.push(Finding::ok("metadata database", detail)),
     }
+    findings.extend(attachment_findings(&repo, &creators).await);
     Some(creators.into_iter().map(|c| c.account.username).collect())
+}
+
+/// Per creator, the downloaded media no post or message reaches (one query for all), and for
+/// a creator with downloads but no attachment at all, what it means and how to repair it.
+async fn attachment_findings(repo: &MetadataStore, creators: &[CreatorSummary]) -> Vec<Finding> {
+    const WHAT: &str = "attachments";
+    if creators.is_empty() {
+        return Vec::new();
+    }
+    let ids: Vec<AccountId> = creators.iter().map(|c| c.account.id).collect();
+    let coverage = match repo.attachment_coverage(&ids).await {
+        Ok(c) => c,
+        Err(e) => {
+            return vec![Finding::fail(
+                WHAT,
+                format!("counting the media no post or message reaches failed: {e}"),
+                "check that the database is a fansly-scraper database and readable",
+            )];
+        }
+    };
+    let mut out = Vec::new();
+    let mut reached = 0;
+    for c in creators {
+        let cov = coverage.get(&c.account.id).copied().unwrap_or_default();
+        match attachments::check_detail(&c.account.username, &cov) {
+            None => reached += 1,
+            Some(detail) if cov.attachments_missing() => {
+                out.push(Finding::warn(WHAT, detail, attachments::REPAIR));
+            }
+            Some(detail) => out.push(Finding::ok(WHAT, detail)),
+        }
+    }
+    if reached > 0 {
+        out.push(Finding::ok(
+            WHAT,
+            format!(
+                "{reached} of {} creator(s): every downloaded media is reached by a post or message",
+                creators.len()
+            ),
+        ));
+    }
+    out
 }
 
 async fn check_paths(

@@ -1,6 +1,7 @@
 //! `status`: what the sync state knows, per creator (synced, failed and pending items, the
 //! last write) and the recent runs. Works without Stash; uses the metadata database, when it
-//! opens, for names and pending counts.
+//! opens, for names, pending counts and the downloaded media no post or message reaches (one
+//! query for every creator; see [`crate::attachments`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -8,12 +9,13 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use domain::ids::AccountId;
 use domain::ports::{
-    CreatorSummary, EntityKind, MetadataRepository, RunRecord, SyncRecord, SyncStateStore,
+    AttachmentCoverage, CreatorSummary, EntityKind, MetadataRepository, RunRecord, SyncRecord,
+    SyncStateStore,
 };
 
 use super::Context;
 use crate::exit::{CmdResult, Exit};
-use crate::wiring;
+use crate::{attachments, wiring};
 
 /// Runs recorded per `status`.
 const RECENT_RUNS: usize = 5;
@@ -29,6 +31,8 @@ pub struct CreatorLine {
     pub failed: u64,
     /// Downloaded media without a synced scene or image record (`None`: unknown).
     pub pending: Option<u64>,
+    /// How far the creator's posts and messages reach its downloads (`None`: unknown).
+    pub attachments: Option<AttachmentCoverage>,
     /// Last successful write.
     pub last_written: Option<DateTime<Utc>>,
 }
@@ -43,13 +47,14 @@ pub async fn run(ctx: &Context) -> CmdResult {
         );
         return Ok(Exit::Ok);
     };
-    let (creators, db_note) = match wiring::open_metadata(config).await {
-        Ok(repo) => match repo.list_creators().await {
-            Ok(c) => (Some(c), None),
-            Err(e) => (None, Some(e.to_string())),
+    let (creators, coverage, db_note) = match wiring::open_metadata(config).await {
+        Ok(repo) => match creators_and_coverage(&repo).await {
+            Ok((c, cov)) => (Some(c), cov, None),
+            Err(e) => (None, HashMap::new(), Some(e.to_string())),
         },
         Err(e) => (
             None,
+            HashMap::new(),
             Some(e.message.lines().next().unwrap_or("").to_owned()),
         ),
     };
@@ -75,7 +80,7 @@ pub async fn run(ctx: &Context) -> CmdResult {
         .recent_runs(RECENT_RUNS)
         .await
         .map_err(|e| wiring::state_error(config, &e))?;
-    let lines = creator_lines(&ids, &records, creators.as_deref());
+    let lines = creator_lines(&ids, &records, creators.as_deref(), &coverage);
     print!(
         "{}",
         render(
@@ -88,11 +93,26 @@ pub async fn run(ctx: &Context) -> CmdResult {
     Ok(Exit::Ok)
 }
 
+/// Every creator of the metadata database, and how far its posts and messages reach its
+/// downloads (two queries).
+async fn creators_and_coverage(
+    repo: &metadata_store::MetadataStore,
+) -> Result<
+    (Vec<CreatorSummary>, HashMap<AccountId, AttachmentCoverage>),
+    domain::ports::RepositoryError,
+> {
+    let creators = repo.list_creators().await?;
+    let ids: Vec<AccountId> = creators.iter().map(|c| c.account.id).collect();
+    let coverage = repo.attachment_coverage(&ids).await?;
+    Ok((creators, coverage))
+}
+
 /// Builds one line per creator, by name.
 pub fn creator_lines(
     ids: &[AccountId],
     records: &HashMap<AccountId, Vec<SyncRecord>>,
     creators: Option<&[CreatorSummary]>,
+    coverage: &HashMap<AccountId, AttachmentCoverage>,
 ) -> Vec<CreatorLine> {
     let by_id: HashMap<AccountId, &CreatorSummary> = creators
         .unwrap_or_default()
@@ -128,6 +148,7 @@ pub fn creator_lines(
                 synced,
                 failed,
                 pending,
+                attachments: coverage.get(id).copied(),
                 last_written,
             },
         );
@@ -162,24 +183,37 @@ pub fn render(
     } else {
         let _ = writeln!(
             out,
-            "{:<24} {:>8} {:>8} {:>8}  last written",
-            "creator", "synced", "pending", "failed"
+            "{:<24} {:>8} {:>8} {:>8} {:>10}  last written",
+            "creator", "synced", "pending", "failed", "unattached"
         );
+        let unknown = || "?".to_owned();
         for l in lines {
             let _ = writeln!(
                 out,
-                "{:<24} {:>8} {:>8} {:>8}  {}",
+                "{:<24} {:>8} {:>8} {:>8} {:>10}  {}",
                 l.name,
                 l.synced,
-                l.pending.map_or_else(|| "?".to_owned(), |p| p.to_string()),
+                l.pending.map_or_else(unknown, |p| p.to_string()),
                 l.failed,
+                l.attachments
+                    .map_or_else(unknown, |c| c.unattached_media.to_string()),
                 when(l.last_written)
             );
         }
         let _ = writeln!(
             out,
-            "(synced and failed count Stash objects; pending counts downloaded media with no synced scene or image yet)"
+            "(synced and failed count Stash objects; pending counts downloaded media with no synced scene or image yet; unattached counts downloaded media no post or message reaches: {})",
+            attachments::WHAT_SYNC_DOES
         );
+        for l in lines {
+            if let Some(c) = l
+                .attachments
+                .filter(AttachmentCoverage::attachments_missing)
+                && let Some(line) = attachments::line(&l.name, &c)
+            {
+                let _ = writeln!(out, "{line}");
+            }
+        }
     }
     if runs.is_empty() {
         let _ = writeln!(out, "No runs recorded.");
@@ -248,7 +282,14 @@ mod tests {
             messages: 0,
             downloaded_media: 5,
         }];
-        let lines = creator_lines(&[AccountId(1)], &records, Some(&creators));
+        let coverage = HashMap::from([(
+            AccountId(1),
+            AttachmentCoverage {
+                attachments: 0,
+                unattached_media: 4,
+            },
+        )]);
+        let lines = creator_lines(&[AccountId(1)], &records, Some(&creators), &coverage);
         assert_eq!(
             lines,
             [CreatorLine {
@@ -256,10 +297,19 @@ mod tests {
                 synced: 3,
                 failed: 1,
                 pending: Some(3),
+                attachments: Some(coverage[&AccountId(1)]),
                 last_written: None,
             }]
         );
-        let unknown = creator_lines(&[AccountId(1)], &records, None);
+        let text = render("/s", &lines, &[], None);
+        let row = text.lines().find(|l| l.starts_with("alice")).unwrap();
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(&cols[..5], ["alice", "3", "3", "1", "4"], "{text}");
+        assert!(
+            text.contains("\nalice: 4 downloaded media and no attachment in the database"),
+            "the one-line explanation: {text}"
+        );
+        let unknown = creator_lines(&[AccountId(1)], &records, None, &HashMap::new());
         assert_eq!(unknown[0].name, "account 1");
         assert_eq!(unknown[0].pending, None);
         let text = render("/s", &unknown, &[], Some("down"));

@@ -172,7 +172,7 @@ pub async fn engine_for(
     };
     let repo: Arc<dyn MetadataRepository> = Arc::new(repo);
     let stash: Arc<dyn MediaServer> = stash;
-    Ok(SyncEngine::new(
+    Ok(wiring::engine(
         repo,
         stash,
         state,

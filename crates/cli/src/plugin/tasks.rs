@@ -25,7 +25,7 @@ use crate::cli::CreatorSelection;
 use crate::commands::check::{self, Status};
 use crate::commands::sync::{RunRequest, engine_for};
 use crate::exit::{CliError, Exit};
-use crate::wiring;
+use crate::{attachments, wiring};
 
 /// Which task (the `mode` argument of the YAML's `defaultArgs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,8 +187,26 @@ async fn sync(ctx: &PluginContext, log: &StashLog, dry_run: bool) -> TaskResult 
     if let Some(plan) = &report.plan {
         log_plan(log, &crate::plan_table::render(plan));
     }
+    log_data_notes(log, &report);
     log.info(&final_line(&report));
     Ok(report_json(&report))
+}
+
+/// What the metadata and the disk could not give, as in the CLI's report: a warning per
+/// creator whose database has no attachments, a line per creator with some media no post or
+/// message reaches, one line for the creators without a download folder.
+fn log_data_notes(log: &StashLog, report: &SyncReport) {
+    for c in &report.creators {
+        if let Some(line) = attachments::line(&c.creator, &c.attachments) {
+            match c.attachments.attachments_missing() {
+                true => log.warn(&line),
+                false => log.info(&line),
+            }
+        }
+    }
+    if let Some(line) = crate::report::absent_folders_line(report) {
+        log.info(&line);
+    }
 }
 
 /// The plan table, capped so a big library does not flood Stash's log.
@@ -206,10 +224,23 @@ fn log_plan(log: &StashLog, table: &str) {
     }
 }
 
-/// The one summary line: outcome, counts per kind, requests, time.
+/// The one summary line: outcome, counts per kind, requests, time, and how many downloaded
+/// media no post or message reaches (explained in the lines before it).
 pub fn final_line(report: &SyncReport) -> String {
+    let unattached: u64 = report
+        .creators
+        .iter()
+        .map(|c| c.attachments.unattached_media)
+        .sum();
+    let unattached = match unattached {
+        0 => String::new(),
+        n => format!(
+            "; {} downloaded media no post or message reaches (see above)",
+            attachments::thousands(n)
+        ),
+    };
     format!(
-        "{} finished ({}{}): {}; {} Stash requests in {:.1} s",
+        "{} finished ({}{}): {}; {} Stash requests in {:.1} s{unattached}",
         if report.dry_run { "Preview" } else { "Sync" },
         report.outcome(),
         if report.dry_run {
@@ -252,6 +283,10 @@ pub fn report_json(report: &SyncReport) -> Value {
             "creator": c.creator,
             "totals": counts_json(&c.counts),
             "error": c.error,
+            "attachments": c.attachments.attachments,
+            "unattached_media": c.attachments.unattached_media,
+            "attachments_missing": c.attachments.attachments_missing(),
+            "absent_folder": c.absent_folder,
         })).collect::<Vec<_>>(),
         "failed_items": report.errors.iter().map(|e| json!({
             "creator": e.creator,

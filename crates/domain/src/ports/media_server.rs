@@ -7,10 +7,10 @@ use async_trait::async_trait;
 
 use crate::ids::{GalleryId, ImageId, JobId, SceneId};
 use crate::stash::{
-    BatchOutcome, Chapter, FileCursor, FilePage, Gallery, GalleryImages, GalleryPatch, Image,
-    ImagePatch, JobOutcome, LibraryPath, NewChapter, NewGallery, Performer, PerformerSpec,
-    RequestStats, Resolved, ScanRequest, Scene, ScenePatch, ServerInfo, Studio, StudioSpec, Tag,
-    TagSpec,
+    BatchOutcome, Chapter, EntityLookup, FileCursor, FilePage, FoundEntities, Gallery,
+    GalleryImages, GalleryPatch, Image, ImagePatch, JobOutcome, LibraryPath, NewChapter,
+    NewGallery, Performer, PerformerSpec, RequestStats, Resolved, ScanRequest, Scene, ScenePatch,
+    ServerInfo, Studio, StudioSpec, Tag, TagSpec,
 };
 
 /// One GraphQL error as the server reported it.
@@ -200,6 +200,12 @@ pub trait MediaServer: Send + Sync {
         &self,
         specs: &[TagSpec],
     ) -> Result<HashMap<String, Resolved<Tag>>, MediaServerError>;
+
+    /// Looks performers, studios and tags up exactly as the find-or-create methods do (the
+    /// same batched lookups, the same matching), but creates nothing: what a dry run asks so
+    /// its plan can say "adopt" or "create". At most one request per kind (per chunk of names).
+    async fn find_entities(&self, lookup: &EntityLookup)
+    -> Result<FoundEntities, MediaServerError>;
 
     /// One page of the video and image files under a Stash-side path prefix (a folder; matched
     /// as `prefix/`), with their owning scenes and images, in a stable order.

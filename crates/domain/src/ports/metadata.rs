@@ -105,6 +105,30 @@ pub struct ContentFingerprint {
     pub download_checksum: i64,
 }
 
+/// How far a creator's posts and messages reach its downloaded media.
+///
+/// fansly-scraper 0.13 to 0.15.1 stores no `attachments` (nor `post_mentions`) rows: in a
+/// database it wrote, no post or message reaches any media, so a sync can give the files only
+/// what the media rows carry (code, date, studio, performer), and no gallery, title, tag or
+/// mention. This says so, per creator, for `check`, `status` and the sync report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct AttachmentCoverage {
+    /// Attachment rows of the creator's posts and messages, of any kind.
+    pub attachments: u64,
+    /// Downloaded media of the creator that no post or message reaches (variants, avatars and
+    /// banners aside): the items [`MetadataRepository::content_page`] delivers as
+    /// [`ItemSource::Unattached`](crate::content::ItemSource::Unattached).
+    pub unattached_media: u64,
+}
+
+impl AttachmentCoverage {
+    /// Downloaded media, and not one attachment: the database was written by a fansly-scraper
+    /// that does not store attachments (0.13 to 0.15.1), or they were lost.
+    pub fn attachments_missing(&self) -> bool {
+        self.attachments == 0 && self.unattached_media > 0
+    }
+}
+
 /// Stash ids to write back to the upstream `stash_id` columns (off unless the user enables it).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StashIdWriteback {
@@ -203,6 +227,13 @@ pub trait MetadataRepository: Send + Sync {
     async fn content_fingerprints(
         &self,
     ) -> Result<HashMap<AccountId, ContentFingerprint>, RepositoryError>;
+
+    /// An [`AttachmentCoverage`] for each of `creators` (zeros for an account with nothing),
+    /// in one query however many creators there are.
+    async fn attachment_coverage(
+        &self,
+        creators: &[AccountId],
+    ) -> Result<HashMap<AccountId, AttachmentCoverage>, RepositoryError>;
 
     /// Writes Stash ids back to the upstream `stash_id` columns.
     async fn record_stash_ids(&self, ids: &StashIdWriteback) -> Result<(), RepositoryError>;

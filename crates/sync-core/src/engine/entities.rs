@@ -1,8 +1,9 @@
 //! The entities phase: performers, studios and tags the items refer to, resolved to Stash ids.
 //! Ids remembered in the sync state need no request; the rest go to the sink: Stash finds or
 //! creates them with one batched call per kind (two for studios, since a creator studio needs
-//! its parent's id) and the state remembers them; in a dry run they become planned creates
-//! and get no id (items are planned without them; their own rows say they would be made).
+//! its parent's id) and the state remembers them; in a dry run they are looked up without
+//! creating (`engine/plan_entities.rs`): what Stash has is adopted, the rest planned as creates
+//! without an id.
 //! A remembered network studio Stash no longer has shows when the creator's studio cannot be
 //! created under it; it is then found or created again, and the creator's studio retried.
 
@@ -14,14 +15,14 @@ use domain::ports::{EntityKind, MediaServer, MediaServerError};
 use domain::stash::{PerformerSpec, TagSpec};
 
 use super::outcome::Outcome;
+use super::plan_entities::DryRun;
 use super::run::CreatorRun;
-use super::sink::{PlanTable, Sink};
+use super::sink::Sink;
 use crate::convert::{
     EntityIds, creator_studio_name, creator_studio_spec, network_studio_spec, tag_spec,
 };
 use crate::error::CreatorError;
 use crate::fingerprint::Fingerprint;
-use crate::planner::{Action, PlannedChange};
 use crate::state::{StateKey, StateWriter, Written};
 
 /// What the items of a creator need.
@@ -46,7 +47,7 @@ pub(crate) enum NetworkStudio {
 }
 
 impl NetworkStudio {
-    fn id(&self) -> Option<StudioId> {
+    pub(super) fn id(&self) -> Option<StudioId> {
         match self {
             NetworkStudio::Known(id) => Some(id.clone()),
             _ => None,
@@ -56,10 +57,10 @@ impl NetworkStudio {
 
 /// Entities the sync state does not know.
 #[derive(Debug, Default)]
-struct Missing {
-    performers: Vec<PerformerSpec>,
-    tags: Vec<TagSpec>,
-    creator_studio: bool,
+pub(super) struct Missing {
+    pub(super) performers: Vec<PerformerSpec>,
+    pub(super) tags: Vec<TagSpec>,
+    pub(super) creator_studio: bool,
 }
 
 fn performer_fp(s: &PerformerSpec) -> u64 {
@@ -99,13 +100,17 @@ impl CreatorRun<'_> {
                 };
                 finder.resolve(missing, &mut ids).await?;
             }
-            Sink::Plan(plan) => plan_entities(
-                plan,
-                self.account,
-                &network_name,
-                &mut self.shared.network,
-                missing,
-            ),
+            Sink::Plan(plan) => {
+                let mut dry = DryRun {
+                    stash: self.engine.stash.as_ref(),
+                    plan,
+                    out,
+                    network: &mut self.shared.network,
+                    network_name,
+                    account: self.account,
+                };
+                dry.resolve(missing, &mut ids).await?;
+            }
         }
         Ok(ids)
     }
@@ -144,53 +149,6 @@ impl CreatorRun<'_> {
             }
         }
         missing
-    }
-}
-
-/// A dry run's entities: each one to be made is a planned create (the network studio once per
-/// run); none gets an id.
-fn plan_entities(
-    plan: &mut PlanTable,
-    account: &Account,
-    network_name: &str,
-    network: &mut NetworkStudio,
-    missing: Missing,
-) {
-    let creator = account.username.as_str();
-    for spec in &missing.performers {
-        plan.push(planned(
-            creator,
-            EntityKind::Performer,
-            &spec.key,
-            &spec.name,
-        ));
-    }
-    if *network == NetworkStudio::Unresolved {
-        *network = NetworkStudio::Planned;
-        plan.push(planned(
-            creator,
-            EntityKind::Studio,
-            network_name,
-            network_name,
-        ));
-    }
-    if missing.creator_studio {
-        let name = creator_studio_name(creator);
-        plan.push(planned(creator, EntityKind::Studio, &name, &name));
-    }
-    for t in &missing.tags {
-        plan.push(planned(creator, EntityKind::Tag, &t.name, &t.name));
-    }
-}
-
-fn planned(creator: &str, kind: EntityKind, key: &str, name: &str) -> PlannedChange {
-    PlannedChange {
-        creator: creator.to_owned(),
-        kind,
-        action: Action::Create,
-        key: key.to_owned(),
-        stash_id: None,
-        fields: vec![format!("name = {name:?} (or adopt an existing one)")],
     }
 }
 

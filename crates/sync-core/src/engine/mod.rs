@@ -1,7 +1,8 @@
 //! [`SyncEngine`]: runs each creator's sync (a [`CreatorRun`], see [`run`]) using only the
 //! three ports, and turns what happened into a [`SyncReport`].
 //!
-//! Request budget, per creator: `list_files` pages; one find-or-create per entity kind for
+//! Request budget, per creator: none when its download folder is absent on this machine (see
+//! [`SyncEngine::with_downloads`]); else `list_files` pages; one find-or-create per entity kind for
 //! entities the sync state does not know yet; per batch, one read per object kind for objects
 //! that are new or whose fingerprint changed, then one write per kind. A re-run on unchanged
 //! data therefore costs `server_info` and the file listing, and writes nothing. With a scan:
@@ -11,15 +12,22 @@
 //! deadline).
 //! Only when something the state remembers is gone from Stash: one gallery lookup by code per
 //! batch with such galleries, and once per creator one find-or-create per entity kind plus one
-//! more read and write of the batch that failed on the stale ids (see [`heal`]).
+//! more read and write of the batch that failed on the stale ids (see [`heal`]). A dry run
+//! looks entities up without creating: one [`MediaServer::find_entities`] per creator, for what
+//! the state does not know.
+//!
+//! Metadata queries beside the items: one per run, the [`AttachmentCoverage`] of every creator
+//! of the run (how many downloaded media no post or message reaches; see the report).
 
 mod entities;
 mod files;
 mod first_pass;
+mod folder;
 mod heal;
 mod items;
 mod outcome;
 mod plan_batch;
+mod plan_entities;
 mod read_back;
 mod run;
 mod scan;
@@ -28,12 +36,17 @@ mod stamps;
 mod wanted;
 mod write;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
 use domain::fansly::Account;
-use domain::ports::{MediaServer, MetadataRepository, SyncStateStore};
+use domain::ids::AccountId;
+use domain::ports::{
+    AttachmentCoverage, Downloads, MediaServer, MetadataRepository, SyncStateStore,
+    UnknownDownloads,
+};
 use domain::stash::ServerStatus;
 use tracing::Instrument;
 
@@ -55,6 +68,7 @@ pub struct SyncEngine {
     repo: Arc<dyn MetadataRepository>,
     stash: Arc<dyn MediaServer>,
     store: Arc<dyn SyncStateStore>,
+    downloads: Arc<dyn Downloads>,
     opts: SyncOptions,
     batches: BatchProcessor,
 }
@@ -72,6 +86,8 @@ struct Run {
     report: SyncReport,
     shared: Shared,
     fatal: Option<SyncError>,
+    /// Per creator of the run, read once at its start.
+    coverage: HashMap<AccountId, AttachmentCoverage>,
 }
 
 impl SyncEngine {
@@ -87,9 +103,19 @@ impl SyncEngine {
             repo,
             stash,
             store,
+            downloads: Arc::new(UnknownDownloads),
             opts,
             batches,
         }
+    }
+
+    /// Where the engine looks whether a creator's download folder exists on this machine
+    /// (`download_root/<username><suffix>`): an absent one is not scanned and its files are
+    /// not listed in Stash (the report says so). Without it ([`UnknownDownloads`]) every
+    /// creator's files are listed.
+    pub fn with_downloads(mut self, downloads: Arc<dyn Downloads>) -> Self {
+        self.downloads = downloads;
+        self
     }
 
     /// The options the engine runs with.
@@ -113,6 +139,12 @@ impl SyncEngine {
             dry_run,
         });
         self.check_server().await?;
+        let ids: Vec<AccountId> = creators.iter().map(|a| a.id).collect();
+        let coverage = self
+            .repo
+            .attachment_coverage(&ids)
+            .await
+            .map_err(SyncError::Repository)?;
         let run_id = match dry_run {
             true => None,
             false => Some(
@@ -133,6 +165,7 @@ impl SyncEngine {
                 libraries: LibraryCache::default(),
             },
             fatal: None,
+            coverage,
         };
         for (i, account) in creators.iter().enumerate() {
             if cancel.is_cancelled() {
@@ -240,6 +273,7 @@ impl Run {
             mut outcome,
             interrupted,
             scan_error,
+            absent_folder,
         } = end;
         let error = match result {
             // A folder that could not be scanned: synced with what Stash had, but reported.
@@ -267,6 +301,8 @@ impl Run {
             counts: outcome.counts,
             error,
             awaiting_files: outcome.awaiting_files,
+            attachments: self.coverage.get(&account.id).copied().unwrap_or_default(),
+            absent_folder,
         });
     }
 }

@@ -3,6 +3,8 @@
 //! across creators (the sink, the network studio, Stash's library paths). Its phases are
 //! methods, in this order (see [`CreatorRun::run`]):
 //!
+//! 0. [`folder_absent`](CreatorRun::folder_absent) (`engine/folder.rs`): no download folder
+//!    on this machine, nothing to do;
 //! 1. [`scan`](CreatorRun::scan) (`engine/scan.rs`): ask Stash to scan the creator's folder;
 //! 2. [`index`](CreatorRun::index) (`engine/first_pass.rs`): one light pass over the items;
 //! 3. [`match_files`](CreatorRun::match_files) (`engine/files.rs`): Stash's files to media;
@@ -71,6 +73,8 @@ pub(crate) struct CreatorRun<'r> {
     /// Why the creator's folder was not scanned (it lies outside Stash's libraries): reported
     /// as the creator's error although the rest of its sync ran.
     pub(super) scan_error: Option<String>,
+    /// The creator's local download folder, when it does not exist (nothing was done).
+    pub(super) absent_folder: Option<String>,
 }
 
 /// What is left of a creator's run for the report.
@@ -79,6 +83,7 @@ pub(crate) struct CreatorEnd {
     pub(crate) outcome: Outcome,
     pub(crate) interrupted: bool,
     pub(crate) scan_error: Option<String>,
+    pub(crate) absent_folder: Option<String>,
 }
 
 impl CreatorEnd {
@@ -88,6 +93,7 @@ impl CreatorEnd {
             outcome: Outcome::new(&account.username),
             interrupted: false,
             scan_error: None,
+            absent_folder: None,
         }
     }
 }
@@ -114,12 +120,16 @@ impl<'r> CreatorRun<'r> {
             healed: false,
             interrupted: false,
             scan_error: None,
+            absent_folder: None,
         }
     }
 
-    /// The path of one creator's data: scan, index, files, entities, items. A cancel is
-    /// honoured between phases (and between batches of the items phase).
+    /// The path of one creator's data: (its folder,) scan, index, files, entities, items. A
+    /// cancel is honoured between phases (and between batches of the items phase).
     pub(crate) async fn run(&mut self) -> Result<(), CreatorError> {
+        if self.folder_absent().await {
+            return Ok(());
+        }
         let read_back = self.scan().await?;
         let first = self.index(read_back.is_some()).await?;
         if self.stopped() {
@@ -152,6 +162,7 @@ impl<'r> CreatorRun<'r> {
             outcome: self.outcome,
             interrupted: self.interrupted,
             scan_error: self.scan_error,
+            absent_folder: self.absent_folder,
         }
     }
 

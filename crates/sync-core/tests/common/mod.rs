@@ -504,6 +504,37 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
         Ok(out)
     });
     let f = fake.clone();
+    m.expect_find_entities().returning(move |lookup| {
+        // The same matching as the find-or-create fakes above, creating nothing.
+        let mut s = f.lock().unwrap();
+        s.call("find_entities");
+        let mut found = domain::stash::FoundEntities::default();
+        for spec in &lookup.performers {
+            if let Some(p) = s
+                .performers
+                .iter()
+                .find(|p| p.urls.iter().any(|u| spec.urls.contains(u)) || p.name == spec.name)
+            {
+                found.performers.insert(spec.key.clone(), p.clone());
+            }
+        }
+        for spec in &lookup.studios {
+            if let Some(st) = s.studios.iter().find(|st| st.name == spec.name) {
+                found.studios.insert(spec.name.clone(), st.clone());
+            }
+        }
+        for spec in &lookup.tags {
+            if let Some(t) = s
+                .tags
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case(&spec.name))
+            {
+                found.tags.insert(spec.name.clone(), t.clone());
+            }
+        }
+        Ok(found)
+    });
+    let f = fake.clone();
     m.expect_list_files().returning(move |prefix, cursor| {
         let mut s = f.lock().unwrap();
         s.call("list_files");
@@ -873,7 +904,40 @@ pub fn repository(
     items: Arc<Mutex<Vec<ContentItem>>>,
     pages: Arc<Mutex<u64>>,
 ) -> MockMetadataRepository {
+    repository_counting(items, pages, Arc::default())
+}
+
+/// [`repository`], also counting the `attachment_coverage` reads in `coverage_reads`.
+pub fn repository_counting(
+    items: Arc<Mutex<Vec<ContentItem>>>,
+    pages: Arc<Mutex<u64>>,
+    coverage_reads: Arc<Mutex<u64>>,
+) -> MockMetadataRepository {
     let mut m = MockMetadataRepository::new();
+    let all = items.clone();
+    m.expect_attachment_coverage().returning(move |creators| {
+        *coverage_reads.lock().unwrap() += 1;
+        // Attachments: one per media of a post or message; unattached: the unattached items.
+        let items = all.lock().unwrap();
+        Ok(creators
+            .iter()
+            .map(|c| {
+                let mine = items.iter().filter(|i| i.owner.id == *c);
+                let (mut attachments, mut unattached_media) = (0, 0);
+                for i in mine {
+                    match i.source {
+                        domain::content::ItemSource::Unattached(_) => unattached_media += 1,
+                        _ => attachments += i.media.len() as u64,
+                    }
+                }
+                let coverage = domain::ports::AttachmentCoverage {
+                    attachments,
+                    unattached_media,
+                };
+                (*c, coverage)
+            })
+            .collect())
+    });
     m.expect_content_page().returning(
         move |creator: AccountId, cursor: Option<ContentCursor>, limit| {
             *pages.lock().unwrap() += 1;

@@ -10,6 +10,8 @@
 //! waiting cannot fix (exit 3: a Stash that refuses the API key, a database server that
 //! refuses the credentials, a database that is not a fansly-scraper one).
 //! SIGTERM or Ctrl-C finishes the batch in flight, keeps the sync state and exits 0.
+//! What a creator's data lacks (downloads no post or message reaches, no download folder
+//! here) is said once per `watch`, on the cycle that first syncs the creator.
 //!
 //! This module wires and loops; what to sync lives in [`tracker`], outages in [`health`], what
 //! is printed in [`lines`].
@@ -18,7 +20,7 @@ mod health;
 mod lines;
 mod tracker;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -32,9 +34,7 @@ use domain::stash::ScanGenerate;
 use metadata_store::MetadataStore;
 use metadata_store::sync_state::SqliteSyncState;
 use stash_adapter::StashClient;
-use sync_core::{
-    CancelFlag, ScanOptions, SyncEngine, SyncError, SyncMonitor, SyncOptions, SyncReport,
-};
+use sync_core::{CancelFlag, ScanOptions, SyncError, SyncMonitor, SyncOptions, SyncReport};
 
 use super::Context;
 use crate::cli::WatchArgs;
@@ -71,6 +71,7 @@ pub async fn run(ctx: &Context, args: WatchArgs) -> CmdResult {
         cycle: 0,
         quiet: ctx.global.quiet,
         verbose: ctx.global.verbose > 0,
+        told: HashSet::new(),
     };
     let result = watcher.run(&stop).await;
     listener.abort();
@@ -142,6 +143,8 @@ struct Watcher<'a> {
     cycle: u64,
     quiet: bool,
     verbose: bool,
+    /// Notes about a creator's data already said (see [`Watcher::data_notes`]).
+    told: HashSet<String>,
 }
 
 impl Watcher<'_> {
@@ -233,7 +236,7 @@ impl Watcher<'_> {
         let repo_port: Arc<dyn MetadataRepository> = repo;
         let stash_port: Arc<dyn MediaServer> = stash.clone();
         let state_port: Arc<dyn SyncStateStore> = state;
-        let engine = SyncEngine::new(repo_port, stash_port, state_port, self.opts.clone());
+        let engine = wiring::engine(repo_port, stash_port, state_port, self.opts.clone());
         let result = engine
             .sync_creators(&accounts, &SyncMonitor::silent(), stop.cancel_flag())
             .await;
@@ -323,6 +326,32 @@ impl Watcher<'_> {
         for n in notices {
             lines::say(self.quiet, &n);
         }
+        for line in self.data_notes(report) {
+            lines::say(self.quiet, &line);
+        }
+    }
+
+    /// What the metadata and the disk could not give (media no post or message reaches, no
+    /// download folder here), each creator said once per `watch`, not every cycle.
+    fn data_notes(&mut self, report: &SyncReport) -> Vec<String> {
+        let mut out = Vec::new();
+        for c in &report.creators {
+            if let Some(line) = crate::attachments::line(&c.creator, &c.attachments)
+                && self.told.insert(format!("unattached:{}", c.creator))
+            {
+                out.push(line);
+            }
+        }
+        let new_absent = report
+            .absent_folders()
+            .filter(|c| self.told.insert(format!("absent:{}", c.creator)))
+            .count();
+        if new_absent > 0
+            && let Some(line) = crate::report::absent_folders_line(report)
+        {
+            out.push(line);
+        }
+        out
     }
 
     /// The metadata store, opened on first use (and kept: its pool reconnects by itself).
