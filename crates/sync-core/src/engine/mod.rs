@@ -18,6 +18,7 @@ mod files;
 mod first_pass;
 mod heal;
 mod items;
+mod members;
 mod outcome;
 mod plan_batch;
 mod read_back;
@@ -27,6 +28,7 @@ mod sink;
 mod stamps;
 mod wanted;
 mod write;
+mod write_back;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -240,10 +242,15 @@ impl Run {
             mut outcome,
             interrupted,
             scan_error,
+            write_back_error,
         } = end;
         let error = match result {
-            // A folder that could not be scanned: synced with what Stash had, but reported.
-            Ok(()) => scan_error,
+            // A folder that could not be scanned: synced with what Stash had, but reported;
+            // likewise a write-back of Stash ids that failed.
+            Ok(()) => match (scan_error, write_back_error) {
+                (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                (a, b) => a.or(b),
+            },
             Err(CreatorError::Creator(msg)) => Some(format!("stopped: {msg}")),
             Err(CreatorError::NotSynced(msg)) => Some(format!("not synced: {msg}")),
             Err(CreatorError::Fatal(e)) => {

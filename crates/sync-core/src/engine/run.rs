@@ -20,6 +20,7 @@ use super::entities::{EntityNeeds, NetworkStudio};
 use super::outcome::Outcome;
 use super::scan::LibraryCache;
 use super::sink::Sink;
+use super::write_back::WriteBack;
 use crate::cancel::CancelFlag;
 use crate::convert::EntityIds;
 use crate::error::CreatorError;
@@ -71,6 +72,8 @@ pub(crate) struct CreatorRun<'r> {
     /// Why the creator's folder was not scanned (it lies outside Stash's libraries): reported
     /// as the creator's error although the rest of its sync ran.
     pub(super) scan_error: Option<String>,
+    /// The write-back of Stash ids to the metadata database (when enabled).
+    pub(super) write_back: WriteBack,
 }
 
 /// What is left of a creator's run for the report.
@@ -79,6 +82,8 @@ pub(crate) struct CreatorEnd {
     pub(crate) outcome: Outcome,
     pub(crate) interrupted: bool,
     pub(crate) scan_error: Option<String>,
+    /// Why writing Stash ids back to the metadata database failed (the sync itself ran).
+    pub(crate) write_back_error: Option<String>,
 }
 
 impl CreatorEnd {
@@ -88,6 +93,7 @@ impl CreatorEnd {
             outcome: Outcome::new(&account.username),
             interrupted: false,
             scan_error: None,
+            write_back_error: None,
         }
     }
 }
@@ -114,6 +120,7 @@ impl<'r> CreatorRun<'r> {
             healed: false,
             interrupted: false,
             scan_error: None,
+            write_back: WriteBack::default(),
         }
     }
 
@@ -152,6 +159,7 @@ impl<'r> CreatorRun<'r> {
             outcome: self.outcome,
             interrupted: self.interrupted,
             scan_error: self.scan_error,
+            write_back_error: self.write_back.error,
         }
     }
 
