@@ -274,8 +274,10 @@ async fn a_chapter_starts_at_an_image_its_gallery_holds_in_stash_order() {
         .await
         .unwrap();
     let posts = lib.creators[0].generated.posts.clone();
-    // The last post quotes two earlier ones; their images sort before its own in Stash (file
-    // names start with the date), unlike in the item, where the quoted posts come last.
+    // The last post quotes two earlier ones. In the item the quoted posts' images come after
+    // its own; in Stash's order (by path: the media ids in the names) they interleave and the
+    // first quoted post's first image is the gallery's first, so the item's position (5) is
+    // not the chapter's index (1).
     let (quoting, first, second) = (posts[5], posts[1], posts[2]);
     quote(&lib, quoting, first).await;
     quote(&lib, quoting, second).await;

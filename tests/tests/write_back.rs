@@ -29,17 +29,24 @@ use sync_core::SyncReport;
 const STATEMENTS_PER_BATCH: u64 = 6;
 
 /// A repository that counts each write-back's statements, and can lose the write-backs from
-/// the `fail_from`-th call on (as a kill right after the batch's state was saved would).
+/// the `fail_from`-th call on (as a kill right after the batch's state was saved would). The
+/// write-back goes through its own connection (`writer`), so that its statement count is not
+/// mixed with the reads the engine makes meanwhile.
 struct Recorder {
     store: Arc<MetadataStore>,
+    writer: MetadataStore,
     calls: Mutex<Vec<(usize, u64)>>,
     fail_from: Option<usize>,
 }
 
 impl Recorder {
-    fn new(store: Arc<MetadataStore>, fail_from: Option<usize>) -> Self {
+    async fn new(lib: &Library, store: Arc<MetadataStore>, fail_from: Option<usize>) -> Self {
+        let options = StoreOptions {
+            write_back_stash_ids: true,
+        };
         Self {
             store,
+            writer: MetadataStore::open(&lib.db_url, options).await.unwrap(),
             calls: Mutex::new(Vec::new()),
             fail_from,
         }
@@ -84,9 +91,9 @@ impl MetadataRepository for Recorder {
             self.calls.lock().unwrap().push((ids.len(), 0));
             return Err(RepositoryError::Query("the process was killed".into()));
         }
-        let before = self.store.query_count();
-        let result = self.store.record_stash_ids(ids).await;
-        let statements = self.store.query_count() - before;
+        let before = self.writer.query_count();
+        let result = self.writer.record_stash_ids(ids).await;
+        let statements = self.writer.query_count() - before;
         self.calls.lock().unwrap().push((ids.len(), statements));
         result
     }
@@ -241,7 +248,7 @@ async fn fills_the_columns_and_nothing_else(lib: Library, dir: &std::path::Path)
     let state = open_state(&dir.join("state.sqlite3")).await.unwrap();
 
     // First sync: the second batch's write-back is lost (killed after its state was saved).
-    let killed = Arc::new(Recorder::new(store.clone(), Some(2)));
+    let killed = Arc::new(Recorder::new(&lib, store.clone(), Some(2)).await);
     let report = sync(&lib, &world.client, state.clone(), killed.clone()).await;
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let error = report.creators[0].error.clone().unwrap_or_default();
@@ -259,7 +266,7 @@ async fn fills_the_columns_and_nothing_else(lib: Library, dir: &std::path::Path)
 
     // The next run repairs it without writing to Stash, a batch at a time.
     world.double.reset_counters();
-    let repair = Arc::new(Recorder::new(store.clone(), None));
+    let repair = Arc::new(Recorder::new(&lib, store.clone(), None).await);
     let report = sync(&lib, &world.client, state.clone(), repair.clone()).await;
     assert!(report.creators[0].error.is_none(), "{report:?}");
     assert_eq!(world.double.counters().mutation_requests, 0);
@@ -274,7 +281,7 @@ async fn fills_the_columns_and_nothing_else(lib: Library, dir: &std::path::Path)
     println!("write-back calls (rows, statements) of the repairing run: {calls:?}");
 
     // Nothing new: no write-back at all.
-    let idle = Arc::new(Recorder::new(store.clone(), None));
+    let idle = Arc::new(Recorder::new(&lib, store.clone(), None).await);
     sync(&lib, &world.client, state.clone(), idle.clone()).await;
     assert_eq!(idle.calls(), vec![], "nothing differs, nothing written");
 
