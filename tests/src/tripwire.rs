@@ -264,6 +264,13 @@ impl MediaServer for TripStash {
         self.hit("gallery_chapters");
         self.inner.gallery_chapters(galleries).await
     }
+    async fn gallery_images(
+        &self,
+        galleries: &[GalleryId],
+    ) -> Result<HashMap<GalleryId, Vec<ImageId>>, MediaServerError> {
+        self.hit("gallery_images");
+        self.inner.gallery_images(galleries).await
+    }
     async fn create_gallery_chapters(
         &self,
         chapters: &[NewChapter],

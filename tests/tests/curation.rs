@@ -182,18 +182,12 @@ async fn what_the_user_curated_is_never_changed_or_removed() {
     let img_key = organized_image.path.display().to_string();
     let scene_key = user_scene.path.display().to_string();
     let gallery_key = format!("code:{post}");
-    // An organized image keeps every field; only our gallery lists it among its images
-    // (membership belongs to the gallery, which is ours).
-    let mut own_fields = entry(&after, "images", &img_key).clone();
+    // An organized image keeps every field, its galleries included: it is not linked into
+    // our gallery either (issue 17.3: organized means hands off, completely).
     assert_eq!(
-        own_fields["galleries"],
-        serde_json::json!([format!("code:{}", creator.generated.posts[0])])
-    );
-    own_fields["galleries"] = serde_json::json!([]);
-    assert_eq!(
-        &own_fields,
+        entry(&after, "images", &img_key),
         entry(&curated, "images", &img_key),
-        "an organized image is left alone"
+        "an organized image is left alone, not even linked into our gallery"
     );
     assert_eq!(
         entry(&after, "galleries", &gallery_key),

@@ -243,3 +243,56 @@ async fn json_logs_are_one_object_per_line() {
     );
     assert!(file.contains("run finished"), "{file}");
 }
+
+/// `galleries_organized` and `write_back_stash_ids` reach the engine from the environment (as
+/// from the file or the plugin's settings): every gallery is created organized, and the
+/// metadata database gets the Stash ids back (the performer on the account, galleries on the
+/// posts).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn galleries_organized_and_write_back_are_honoured() {
+    use metadata_store::{MetadataStore, StoreOptions};
+    use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue, Statement};
+
+    let w = World::new().await;
+    let mut cmd = w.command();
+    cmd.env("FANSLY_STASH_GALLERIES_ORGANIZED", "true")
+        .env("FANSLY_STASH_WRITE_BACK_STASH_IDS", "true")
+        .args(["sync", "--all"]);
+    w.run(cmd).await.expect_code(0);
+    let dump = w.double.dump();
+    let galleries = dump["galleries"].as_array().unwrap();
+    assert!(!galleries.is_empty());
+    assert!(galleries.iter().all(|g| g["organized"] == true), "{dump}");
+
+    let store = MetadataStore::open(&w.metadata_url, StoreOptions::default())
+        .await
+        .unwrap();
+    let conn = store.connection().inner();
+    let written = |table: &str| {
+        let sql = format!("SELECT id FROM \"{table}\" WHERE stash_id IS NOT NULL");
+        JsonValue::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
+            .all(conn)
+    };
+    let accounts = written("accounts").await.unwrap().len() as i64;
+    let posts = written("posts").await.unwrap().len() as i64;
+    let media = written("media").await.unwrap().len();
+    assert_eq!(accounts, 1, "the creator's performer");
+    assert_eq!(posts, galleries.len() as i64 - messages(&dump), "{dump}");
+    assert!(media > 0);
+}
+
+/// How many galleries are a message's (their URL names the conversation).
+fn messages(dump: &serde_json::Value) -> i64 {
+    dump["galleries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| {
+            g["urls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u.as_str().unwrap_or_default().contains("/messages/"))
+        })
+        .count() as i64
+}

@@ -112,6 +112,9 @@ pub struct ContentItem {
     pub hashtags: Vec<Hashtag>,
     /// Mentioned accounts (posts only).
     pub mentions: Vec<Mention>,
+    /// The `stash_id` column of the item's own row (`posts` or `messages`): the id of its
+    /// gallery, when written back; always `None` for unattached media.
+    pub stash_id: Option<i32>,
 }
 
 #[cfg(test)]

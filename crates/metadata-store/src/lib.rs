@@ -8,6 +8,7 @@
 //!    - `load` / `resolve`: batched loading of a page's references, then assembly into items.
 //!    - `unattached`: downloaded media no attachment reaches (the upstream attachments gap).
 //!    - `fingerprint`: one cheap query summing up every creator's content, for `watch`.
+//!    - `writeback`: Stash ids into the upstream `stash_id` columns (opt-in), nothing else.
 //!    - `pool`: connections over sqlx pools without the maintenance task (why: see there).
 //!    - [`counting`]: the connection that counts statements (tests and benchmarks).
 //! 2. **The importer** ([`import`]): saved Fansly API JSON into a metadata database, one
@@ -36,6 +37,7 @@ mod store;
 mod unattached;
 mod url;
 mod warnings;
+mod writeback;
 
 pub use counting::CountingConnection;
 pub use load::{IN_CHUNK, MAX_AGGREGATION_DEPTH};

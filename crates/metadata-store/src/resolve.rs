@@ -51,6 +51,7 @@ impl<'a> Assembler<'a> {
             created_at: post.created_at,
             media: c.media,
             aggregated: c.aggregated,
+            stash_id: post.stash_id,
         }
     }
 
@@ -73,6 +74,7 @@ impl<'a> Assembler<'a> {
             aggregated: c.aggregated,
             hashtags: Vec::new(),
             mentions: Vec::new(),
+            stash_id: message.stash_id,
         }
     }
 

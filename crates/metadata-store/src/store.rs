@@ -32,10 +32,10 @@ use domain::ports::{
     AttachmentCoverage, ContentCursor, ContentFingerprint, ContentPage, CreatorSummary,
     MetadataRepository, RepositoryError, StashIdWriteback, StoreInfo,
 };
-use sea_orm::sea_query::{CaseStatement, Expr, Func, Query};
+use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use sea_orm_migration::{MigratorTrait, SchemaManager};
 
@@ -79,8 +79,9 @@ const REQUIRED_TABLES: [&str; 16] = [
 /// How the store may be used.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreOptions {
-    /// Allow [`MetadataRepository::record_stash_ids`] to write `accounts.stash_id` and
-    /// `media.stash_id`, as upstream does. Off by default: the store is read-only.
+    /// Allow [`MetadataRepository::record_stash_ids`] to write the `stash_id` columns of
+    /// `accounts` and `media` (as upstream does) and of `posts` and `messages` (which upstream
+    /// defines but never fills). Off by default: the store is read-only.
     pub write_back_stash_ids: bool,
 }
 
@@ -435,6 +436,7 @@ impl MetadataStore {
                     aggregated: Vec::new(),
                     hashtags: Vec::new(),
                     mentions: Vec::new(),
+                    stash_id: None,
                 }
             })
             .collect();
@@ -643,48 +645,11 @@ impl MetadataRepository for MetadataStore {
     async fn record_stash_ids(&self, ids: &StashIdWriteback) -> Result<(), RepositoryError> {
         if !self.options.write_back_stash_ids {
             return Err(RepositoryError::WriteDisabled(
-                "writing Stash ids back to accounts.stash_id and media.stash_id is off; enable \
-                 the write-back option to allow it"
+                "writing Stash ids back to the stash_id columns of accounts, media, posts and \
+                 messages is off; enable the write-back option (write_back_stash_ids) to allow it"
                     .into(),
             ));
         }
-        let txn = self
-            .db
-            .inner()
-            .begin()
-            .await
-            .map_err(query_err("starting the write-back transaction"))?;
-        let mut statements = 1;
-        for chunk in ids.accounts.chunks(1_000) {
-            let mut case = CaseStatement::new();
-            for (id, sid) in chunk {
-                case = case.case(Expr::col(accounts::Column::Id).eq(id.0), Expr::val(*sid));
-            }
-            accounts::Entity::update_many()
-                .col_expr(accounts::Column::StashId, case.into())
-                .filter(accounts::Column::Id.is_in(chunk.iter().map(|(id, _)| id.0)))
-                .exec(&txn)
-                .await
-                .map_err(query_err("writing accounts.stash_id"))?;
-            statements += 1;
-        }
-        for chunk in ids.media.chunks(1_000) {
-            let mut case = CaseStatement::new();
-            for (id, sid) in chunk {
-                case = case.case(Expr::col(media::Column::Id).eq(id.0), Expr::val(*sid));
-            }
-            media::Entity::update_many()
-                .col_expr(media::Column::StashId, case.into())
-                .filter(media::Column::Id.is_in(chunk.iter().map(|(id, _)| id.0)))
-                .exec(&txn)
-                .await
-                .map_err(query_err("writing media.stash_id"))?;
-            statements += 1;
-        }
-        txn.commit()
-            .await
-            .map_err(query_err("committing the write-back"))?;
-        self.db.add(statements + 1);
-        Ok(())
+        crate::writeback::write(&self.db, ids).await
     }
 }

@@ -253,7 +253,7 @@ async fn write_back_is_refused_when_disabled(store: MetadataStore) {
     rich_fixture().insert(&store).await.unwrap();
     let ids = StashIdWriteback {
         accounts: vec![(AccountId(ALICE), 7)],
-        media: vec![],
+        ..StashIdWriteback::default()
     };
     let err = store.record_stash_ids(&ids).await.unwrap_err();
     assert!(matches!(err, RepositoryError::WriteDisabled(_)), "{err}");
@@ -262,13 +262,69 @@ async fn write_back_is_refused_when_disabled(store: MetadataStore) {
 }
 on_every_backend!(write_back_is_refused_when_disabled);
 
-async fn write_back_writes_account_and_media_ids(store: MetadataStore) {
+/// Every row of every table the reader knows, as JSON, with the `stash_id` of `accounts`,
+/// `media`, `posts` and `messages` left out (the only values a write-back may change).
+async fn all_but_written_ids(store: &MetadataStore) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue, Statement};
+    const TABLES: [&str; 16] = [
+        "accounts",
+        "media",
+        "media_variants",
+        "account_media",
+        "account_media_bundles",
+        "account_media_bundle_media",
+        "posts",
+        "messages",
+        "groups",
+        "group_users",
+        "attachments",
+        "hashtags",
+        "post_hashtags",
+        "post_mentions",
+        "account_avatar",
+        "account_banner",
+    ];
+    let conn = store.connection().inner();
+    let mut out = Vec::new();
+    for table in TABLES {
+        let sql = format!("SELECT * FROM \"{table}\"");
+        let stmt = Statement::from_string(conn.get_database_backend(), sql);
+        let mut rows: Vec<String> = JsonValue::find_by_statement(stmt)
+            .all(conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|mut row| {
+                if ["accounts", "media", "posts", "messages"].contains(&table) {
+                    row.as_object_mut().unwrap().remove("stash_id").unwrap();
+                }
+                format!("{table}: {row}")
+            })
+            .collect();
+        rows.sort();
+        out.extend(rows);
+    }
+    out
+}
+
+/// The write-back sets the four `stash_id` columns and nothing else, in one statement per
+/// table (plus the transaction's two) whatever the number of ids.
+async fn write_back_writes_only_the_stash_id_columns(store: MetadataStore) {
     rich_fixture().insert(&store).await.unwrap();
+    let before = all_but_written_ids(&store).await;
     let ids = StashIdWriteback {
         accounts: vec![(AccountId(ALICE), 7), (AccountId(BOB), 8)],
         media: vec![(MediaId(1001), 41), (MediaId(1010), 42)],
+        posts: vec![(PostId(10), 51)],
+        messages: vec![(MessageId(20), 61)],
     };
+    let q0 = store.query_count();
     store.record_stash_ids(&ids).await.unwrap();
+    assert_eq!(
+        store.query_count() - q0,
+        6,
+        "BEGIN, one UPDATE per table, COMMIT"
+    );
     let accounts = store
         .accounts_by_ids(&[AccountId(ALICE), AccountId(BOB), AccountId(CAROL)])
         .await
@@ -277,12 +333,46 @@ async fn write_back_writes_account_and_media_ids(store: MetadataStore) {
     assert_eq!(accounts[&AccountId(BOB)].stash_id, Some(8));
     assert_eq!(accounts[&AccountId(CAROL)].stash_id, None);
     let items = all_items(&store, ALICE, 500).await;
+    assert_eq!(items[0].source, ItemSource::Post(PostId(10)));
+    assert_eq!(items[0].stash_id, Some(51), "posts.stash_id");
     assert_eq!(items[0].media[0].media.stash_id, Some(41));
     assert_eq!(items[0].media[1].media.stash_id, None);
+    assert_eq!(items[1].stash_id, None, "post 11 was not written");
+    let message = items
+        .iter()
+        .find(|i| matches!(i.source, ItemSource::Message { id, .. } if id == MessageId(20)))
+        .unwrap();
+    assert_eq!(message.stash_id, Some(61), "messages.stash_id");
     assert_eq!(items[4].media[0].media.stash_id, Some(42));
+    assert_eq!(
+        all_but_written_ids(&store).await,
+        before,
+        "no other column of any table changed"
+    );
+
+    // Many ids cost the same statements; ids already in place are not rewritten.
+    let many = StashIdWriteback {
+        media: (0..20_000)
+            .map(|i| (MediaId(1001 + i), 41))
+            .chain([(MediaId(1002), 43)])
+            .collect(),
+        ..StashIdWriteback::default()
+    };
+    let q0 = store.query_count();
+    store.record_stash_ids(&many).await.unwrap();
+    assert_eq!(store.query_count() - q0, 3, "BEGIN, one UPDATE, COMMIT");
+    let items = all_items(&store, ALICE, 500).await;
+    assert_eq!(items[0].media[1].media.stash_id, Some(43));
+    assert_eq!(all_but_written_ids(&store).await, before);
+    let q0 = store.query_count();
+    store
+        .record_stash_ids(&StashIdWriteback::default())
+        .await
+        .unwrap();
+    assert_eq!(store.query_count(), q0, "nothing to write: no statement");
 }
 on_every_backend!(
-    write_back_writes_account_and_media_ids,
+    write_back_writes_only_the_stash_id_columns,
     metadata_store::StoreOptions {
         write_back_stash_ids: true
     }

@@ -105,6 +105,8 @@ async fn fingerprints_move_with_what_a_sync_reads(store: MetadataStore) {
     let before = fingerprints(&store).await;
     exec(&store, "UPDATE media SET stash_id = 7 WHERE id IS NOT NULL").await;
     exec(&store, "UPDATE accounts SET stash_id = 3").await;
+    exec(&store, "UPDATE posts SET stash_id = 5").await;
+    exec(&store, "UPDATE messages SET stash_id = 6").await;
     assert_eq!(fingerprints(&store).await, before, "stash_id write-back");
 
     assert_moves_alice_only(&store, "a new post", async {

@@ -200,6 +200,7 @@ impl StashClient {
             image_filter: ImageFilterType {
                 id: id_bound,
                 path: Some(StringCriterionInput::regex(regex.to_owned())),
+                galleries: None,
             },
             filter,
         };

@@ -199,6 +199,7 @@ impl StashClient {
                         image_filter: ImageFilterType {
                             id: None,
                             path: Some(StringCriterionInput::regex(regex)),
+                            galleries: None,
                         },
                         filter: FindFilterType::all_by_id(),
                     }),

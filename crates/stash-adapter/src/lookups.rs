@@ -1,6 +1,7 @@
 //! Reads by many keys: scenes, images and galleries by id (deduplicated, chunked `ids`
 //! lookups, with an aliased per-id fallback when the server fails a chunk over a missing id),
-//! galleries by code (anchored regex, verified client-side) and gallery chapters.
+//! galleries by code (anchored regex, verified client-side), gallery chapters and the images
+//! of galleries in the order Stash shows them.
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,11 +18,14 @@ use crate::client::StashClient;
 use crate::convert;
 use crate::keys::any_of_regex;
 use crate::ops::fragments as wire;
-use crate::ops::inputs::{FindFilterType, GalleryFilterType, StringCriterionInput};
+use crate::ops::inputs::{
+    CriterionModifier, FindFilterType, GalleryFilterType, ImageFilterType, MultiCriterionInput,
+    StringCriterionInput,
+};
 use crate::ops::queries::{
     FindGalleriesByCode, FindGalleriesByIds, FindGallery, FindGalleryChapters,
     FindGalleryChaptersOne, FindImage, FindImagesByIds, FindScene, FindScenesByIds,
-    GalleryFilterVariables, IdVariables, IdsVariables,
+    GalleryFilterVariables, IdVariables, IdsVariables, ImageFilesVariables, ListGalleryImages,
 };
 use crate::transport::Safety;
 
@@ -228,6 +232,53 @@ impl StashClient {
                 (gallery_id, chapters)
             })
             .collect())
+    }
+
+    /// The images of `galleries` in the order a gallery shows them: one `findImages` over all
+    /// of them sorted by path (a gallery's order is that order with the others' images left
+    /// out), page by page.
+    pub(crate) async fn gallery_images_impl(
+        &self,
+        galleries: &[GalleryId],
+    ) -> Result<HashMap<GalleryId, Vec<ImageId>>, MediaServerError> {
+        const PAGE: usize = 1_000;
+        let ids = dedup(galleries.iter().map(GalleryId::as_str));
+        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let mut out: HashMap<GalleryId, Vec<ImageId>> = HashMap::new();
+        for chunk in ids.chunks(self.limits.ids_chunk) {
+            for page in 1.. {
+                let vars = ImageFilesVariables {
+                    image_filter: ImageFilterType {
+                        galleries: Some(MultiCriterionInput {
+                            value: Some(chunk.iter().map(cynic::Id::new).collect()),
+                            modifier: CriterionModifier::Includes,
+                        }),
+                        ..ImageFilterType::default()
+                    },
+                    filter: FindFilterType::page_by_path(page, PAGE as i32),
+                };
+                let found = self
+                    .transport
+                    .run(ListGalleryImages::build(vars), Safety::Idempotent)
+                    .await?;
+                let images = found.find_images.images;
+                for image in &images {
+                    for g in image
+                        .galleries
+                        .iter()
+                        .filter(|g| wanted.contains(g.id.inner()))
+                    {
+                        out.entry(GalleryId::new(g.id.inner()))
+                            .or_default()
+                            .push(ImageId::new(image.id.inner()));
+                    }
+                }
+                if images.len() < PAGE {
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Galleries whose code is exactly one of `codes`.

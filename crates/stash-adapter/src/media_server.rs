@@ -179,6 +179,18 @@ impl MediaServer for StashClient {
             .await
     }
 
+    async fn gallery_images(
+        &self,
+        galleries: &[GalleryId],
+    ) -> Result<HashMap<GalleryId, Vec<ImageId>>, MediaServerError> {
+        self.gallery_images_impl(galleries)
+            .instrument(tracing::info_span!(
+                "gallery_images",
+                count = galleries.len()
+            ))
+            .await
+    }
+
     async fn create_gallery_chapters(
         &self,
         chapters: &[NewChapter],

@@ -251,8 +251,22 @@ fn reads() -> Vec<Doc> {
                 image_filter: ImageFilterType {
                     id: Some(range()),
                     path: Some(criterion()),
+                    galleries: None,
                 },
                 filter: FindFilterType::default(),
+            }),
+        ),
+        doc(
+            "ListGalleryImages",
+            ListGalleryImages::build(ImageFilesVariables {
+                image_filter: ImageFilterType {
+                    galleries: Some(MultiCriterionInput {
+                        value: Some(vec![cynic::Id::new("1"), cynic::Id::new("2")]),
+                        modifier: CriterionModifier::Includes,
+                    }),
+                    ..ImageFilterType::default()
+                },
+                filter: FindFilterType::page_by_path(1, 1000),
             }),
         ),
         doc(

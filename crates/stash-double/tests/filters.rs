@@ -314,3 +314,48 @@ async fn multi_criteria_on_relations() {
         "not equals modifier is not supported for multi criterion input"
     );
 }
+
+/// A gallery's images in the order Stash shows them (and counts chapter indexes in): sorted
+/// by path as its `NATURAL_CI` collation does (numbers by value, case ignored), the folder's
+/// path and the file name run together, then by title.
+#[tokio::test]
+async fn images_sorted_by_path_follow_stash_natural_order() {
+    let env = Env::start().await;
+    let paths = env
+        .scanned(&[
+            "g/img10.jpg",
+            "g/IMG2.jpg",
+            "g/img1.jpg",
+            "g/b/x.jpg",
+            "g/a.jpg",
+        ])
+        .await;
+    let mut ids = Vec::new();
+    for p in &paths {
+        ids.push(env.image_id_by_path(p).await);
+    }
+    let gallery = env.create("galleryCreate", json!({"title": "G"})).await;
+    env.ok(
+        "mutation($g: ID!, $i: [ID!]!){ addGalleryImages(input: {gallery_id: $g, image_ids: $i}) }",
+        json!({"g": gallery, "i": ids}),
+    )
+    .await;
+    let d = env
+        .ok(
+            "query($g: [ID!]){ findImages(image_filter: {galleries: {value: $g, modifier: INCLUDES}}, filter: {sort: \"path\", direction: ASC, per_page: -1}){ images { visual_files { ... on ImageFile { basename } } } } }",
+            json!({"g": [gallery]}),
+        )
+        .await;
+    let names: Vec<&str> = d["findImages"]["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["visual_files"][0]["basename"].as_str().unwrap())
+        .collect();
+    // The folder and the name are compared as one string: `.../g/b` + `x.jpg` comes before
+    // `.../g` + `a.jpg` (`/` sorts before letters).
+    assert_eq!(
+        names,
+        ["x.jpg", "a.jpg", "img1.jpg", "IMG2.jpg", "img10.jpg"]
+    );
+}

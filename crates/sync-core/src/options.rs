@@ -88,6 +88,12 @@ pub struct SyncOptions {
     pub scan: Option<ScanOptions>,
     /// Tag preview media with `Trailer` (the tag is created when missing).
     pub tag_previews_trailer: bool,
+    /// After each batch, write the Stash ids back to the metadata database's `stash_id`
+    /// columns (accounts, media, posts, messages); the repository must allow it.
+    pub write_back_stash_ids: bool,
+    /// Create galleries marked organized (fansly-scraper's behaviour): later runs then leave
+    /// them alone unless forced.
+    pub galleries_organized: bool,
 }
 
 impl SyncOptions {
@@ -103,6 +109,8 @@ impl SyncOptions {
             force: false,
             scan: None,
             tag_previews_trailer: true,
+            write_back_stash_ids: false,
+            galleries_organized: false,
         }
     }
 
@@ -146,5 +154,6 @@ mod tests {
         assert_eq!(o.network_studio, "Fansly (network)");
         assert_eq!(o.creator_root("bob"), "/dl/bob_fansly");
         assert!(!o.dry_run && !o.force && o.scan.is_none());
+        assert!(!o.write_back_stash_ids && !o.galleries_organized);
     }
 }

@@ -40,6 +40,14 @@ pub mod field {
     pub const CODE: &str = "code";
     /// Studio.
     pub const STUDIO: &str = "studio";
+    /// A gallery's organized flag, when we set it (`galleries_organized`): remembered so that
+    /// a gallery the user un-organizes afterwards is not organized again.
+    pub const ORGANIZED: &str = "organized";
+}
+
+/// The hash remembered under [`field::ORGANIZED`] once we marked a gallery organized.
+pub fn organized_hash() -> u64 {
+    Fingerprint::new().str("organized").finish()
 }
 
 /// fansly-scraper's legacy titles contain this; such a title is replaced (its own rule).
@@ -126,6 +134,11 @@ impl Ownership {
             (Some(c), Some(h)) if !padding.is_empty() => *h == padding.around(c).value_hash(),
             _ => false,
         }
+    }
+
+    /// Whether we wrote `name` before (its hash is remembered).
+    pub fn claims(&self, name: &str) -> bool {
+        self.last.contains_key(name)
     }
 
     /// What to keep in the record when the object is left alone on purpose (organized, not

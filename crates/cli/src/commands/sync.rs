@@ -191,6 +191,8 @@ pub fn sync_options(config: &Config, req: &RunRequest, mapping: PathMapping) -> 
     opts.dry_run = req.dry_run;
     opts.force = req.force;
     opts.tag_previews_trailer = s.tag_previews_trailer;
+    opts.write_back_stash_ids = s.write_back_stash_ids;
+    opts.galleries_organized = s.galleries_organized;
     opts.scan = req.scan.then(|| ScanOptions {
         rescan: req.rescan,
         generate: ScanGenerate::default(),

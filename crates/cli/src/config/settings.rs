@@ -31,6 +31,7 @@ pub const KEYS: &[&str] = &[
     "log_files_kept",
     "tag_previews_trailer",
     "write_back_stash_ids",
+    "galleries_organized",
 ];
 
 /// Every setting. Optional ones have computed defaults (see [`super::Config`]).
@@ -81,6 +82,9 @@ pub struct Settings {
     pub tag_previews_trailer: bool,
     /// Write Stash ids back to the upstream `stash_id` columns, as fansly-scraper does.
     pub write_back_stash_ids: bool,
+    /// Create galleries marked organized, as fansly-scraper does (later runs then leave them
+    /// alone unless `--force`).
+    pub galleries_organized: bool,
 }
 
 impl Default for Settings {
@@ -105,6 +109,7 @@ impl Default for Settings {
             log_files_kept: 14,
             tag_previews_trailer: true,
             write_back_stash_ids: false,
+            galleries_organized: false,
         }
     }
 }

@@ -49,7 +49,11 @@ stash_url = "http://localhost:9999"
 # log_files_kept = 14
 
 # tag_previews_trailer = true
+# Write Stash ids back to fansly-scraper's stash_id columns (accounts, media, posts, messages).
 # write_back_stash_ids = false
+# Create galleries marked organized, as fansly-scraper does; later runs then leave them
+# alone (new images are not added) unless --force.
+# galleries_organized = false
 "#
     )
 }

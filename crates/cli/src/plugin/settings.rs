@@ -137,6 +137,12 @@ pub const SETTINGS: &[PluginSetting] = &[
         Target::Config,
     ),
     setting(
+        "galleries_organized",
+        "Create galleries marked organized",
+        SettingType::Boolean,
+        Target::Config,
+    ),
+    setting(
         "state_db",
         "Sync-state file",
         SettingType::String,

@@ -278,6 +278,15 @@ pub trait MediaServer: Send + Sync {
         galleries: &[GalleryId],
     ) -> Result<HashMap<GalleryId, Vec<Chapter>>, MediaServerError>;
 
+    /// The images of each gallery, in the order Stash shows a gallery's images (its gallery
+    /// viewer, whose positions a chapter's `image_index` counts: by file path, naturally and
+    /// ignoring case, then by title). A gallery without images, or that does not exist, is
+    /// absent.
+    async fn gallery_images(
+        &self,
+        galleries: &[GalleryId],
+    ) -> Result<HashMap<GalleryId, Vec<ImageId>>, MediaServerError>;
+
     /// Creates gallery chapters (after the images are linked: the index must exist).
     async fn create_gallery_chapters(
         &self,

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use crate::content::ContentItem;
 use crate::fansly::Account;
-use crate::ids::{AccountId, MediaId};
+use crate::ids::{AccountId, MediaId, MessageId, PostId};
 
 /// A creator the store knows, with how much content it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +136,25 @@ pub struct StashIdWriteback {
     pub accounts: Vec<(AccountId, i32)>,
     /// `media.stash_id` = scene or image id.
     pub media: Vec<(MediaId, i32)>,
+    /// `posts.stash_id` = gallery id (a column fansly-scraper defines but never fills).
+    pub posts: Vec<(PostId, i32)>,
+    /// `messages.stash_id` = gallery id (likewise never filled by fansly-scraper).
+    pub messages: Vec<(MessageId, i32)>,
+}
+
+impl StashIdWriteback {
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+            && self.media.is_empty()
+            && self.posts.is_empty()
+            && self.messages.is_empty()
+    }
+
+    /// How many rows it writes.
+    pub fn len(&self) -> usize {
+        self.accounts.len() + self.media.len() + self.posts.len() + self.messages.len()
+    }
 }
 
 /// Why the metadata repository failed.
@@ -235,6 +254,8 @@ pub trait MetadataRepository: Send + Sync {
         creators: &[AccountId],
     ) -> Result<HashMap<AccountId, AttachmentCoverage>, RepositoryError>;
 
-    /// Writes Stash ids back to the upstream `stash_id` columns.
+    /// Writes Stash ids back to the upstream `stash_id` columns (only those; no other column
+    /// of any row is touched), in a fixed number of statements whatever the number of ids.
+    /// Refused with [`RepositoryError::WriteDisabled`] unless the store was opened to allow it.
     async fn record_stash_ids(&self, ids: &StashIdWriteback) -> Result<(), RepositoryError>;
 }

@@ -219,6 +219,16 @@ pub struct Image {
     pub visual_files: Vec<VisualFile>,
 }
 
+/// An image's id and the galleries it is in.
+#[derive(cynic::QueryFragment, Debug)]
+#[cynic(schema = "stash", graphql_type = "Image")]
+pub struct ImageGalleries {
+    /// Id.
+    pub id: cynic::Id,
+    /// Galleries.
+    pub galleries: Vec<GalleryRef>,
+}
+
 /// A gallery file (zip-based galleries have one).
 #[derive(cynic::QueryFragment, Debug, Clone)]
 #[cynic(schema = "stash")]

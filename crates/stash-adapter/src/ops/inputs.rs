@@ -74,6 +74,17 @@ impl FindFilterType {
         }
     }
 
+    /// Page `page` (1-based) of `per_page` rows in the order a gallery shows its images:
+    /// by path (Stash's gallery viewer and chapters count images in this order).
+    pub fn page_by_path(page: i32, per_page: i32) -> Self {
+        Self {
+            page: Some(page),
+            per_page: Some(per_page),
+            sort: Some("path".into()),
+            direction: Some(SortDirectionEnum::Asc),
+        }
+    }
+
     /// The first `per_page` rows ordered by id (keyset paging supplies the lower bound).
     pub fn first_by_id(per_page: i32) -> Self {
         Self {
@@ -137,6 +148,19 @@ pub struct ImageFilterType {
     /// Path of any file.
     #[cynic(skip_serializing_if = "Option::is_none")]
     pub path: Option<StringCriterionInput>,
+    /// Galleries it is in.
+    #[cynic(skip_serializing_if = "Option::is_none")]
+    pub galleries: Option<MultiCriterionInput>,
+}
+
+/// `MultiCriterionInput` (ids).
+#[derive(cynic::InputObject, Debug, Clone)]
+#[cynic(schema = "stash", rename_all = "None")]
+pub struct MultiCriterionInput {
+    /// The ids.
+    pub value: Option<Vec<cynic::Id>>,
+    /// Modifier.
+    pub modifier: CriterionModifier,
 }
 
 /// The part of `GalleryFilterType` we use.

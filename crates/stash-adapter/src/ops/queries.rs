@@ -2,8 +2,8 @@
 //! keyset bounds instead); `ids` lookups are deduplicated by the caller.
 
 use super::fragments::{
-    Configuration, Gallery, GalleryChapters, Image, ImageFiles, Job, Performer, Scene, SceneFiles,
-    StudioWithUrl, StudioWithUrls, SystemStatus, Tag, Version,
+    Configuration, Gallery, GalleryChapters, Image, ImageFiles, ImageGalleries, Job, Performer,
+    Scene, SceneFiles, StudioWithUrl, StudioWithUrls, SystemStatus, Tag, Version,
 };
 use super::inputs::{
     FindFilterType, FindJobInput, GalleryFilterType, ImageFilterType, PerformerFilterType,
@@ -198,6 +198,28 @@ pub struct ListImageFiles {
     /// The images.
     #[arguments(image_filter: $image_filter, filter: $filter)]
     pub find_images: ImageFileList,
+}
+
+/// Images of some galleries, in the order a gallery shows them (by path), page by page: the
+/// one list that cannot use keyset paging, since its order is not by id.
+#[derive(cynic::QueryFragment, Debug)]
+#[cynic(
+    schema = "stash",
+    graphql_type = "Query",
+    variables = "ImageFilesVariables"
+)]
+pub struct ListGalleryImages {
+    /// The images.
+    #[arguments(image_filter: $image_filter, filter: $filter)]
+    pub find_images: ImageGalleryList,
+}
+
+/// `findImages` result, galleries only.
+#[derive(cynic::QueryFragment, Debug)]
+#[cynic(schema = "stash", graphql_type = "FindImagesResultType")]
+pub struct ImageGalleryList {
+    /// Images.
+    pub images: Vec<ImageGalleries>,
 }
 
 /// Variables of the gallery lookup by code.

@@ -11,12 +11,15 @@ use serde_json::Value;
 
 use super::filter::{Filter, Row};
 use super::like::Like;
+use super::natural::NaturalCi;
 use crate::model::{Id, State};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum SortKey {
     Int(i64),
     Str(String),
+    /// Compared with Stash's `NATURAL_CI` collation, key by key.
+    Natural(Vec<NaturalCi>),
 }
 
 /// An object a `find*` query can return.

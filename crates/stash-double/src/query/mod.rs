@@ -3,4 +3,5 @@
 pub(crate) mod filter;
 pub(crate) mod find;
 pub(crate) mod like;
+pub(crate) mod natural;
 mod rows;

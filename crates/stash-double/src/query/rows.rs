@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use super::filter::{FieldValue, Row};
 use super::find::{Findable, SortKey};
+use super::natural::NaturalCi;
 use crate::model::{Common, File, Gallery, Id, Image, Performer, Scene, State, Studio, Tag};
 
 fn opt(s: &Option<String>) -> Vec<String> {
@@ -91,7 +92,22 @@ impl Findable for Image {
     }
     fn sort_key(&self, st: &State, key: &str) -> Option<SortKey> {
         match key {
-            "path" => Some(SortKey::Str(first_path(st, &self.file_ids))),
+            // As Stash orders images by path (and a gallery's images, which chapters count):
+            // the primary file's folder path and basename run together (no separator),
+            // `NATURAL_CI`, then the title (the id when untitled), `NATURAL_CI`.
+            "path" => {
+                let path = self
+                    .file_ids
+                    .first()
+                    .and_then(|f| st.files.get(f))
+                    .map(|f| {
+                        let folder = st.folders.get(&f.folder_id).map(|d| d.path.as_str());
+                        format!("{}{}", folder.unwrap_or_default(), f.basename)
+                    })
+                    .unwrap_or_default();
+                let title = self.c.title.clone().unwrap_or_else(|| self.id.to_string());
+                Some(SortKey::Natural(vec![NaturalCi(path), NaturalCi(title)]))
+            }
             _ => common_sort(&self.c, self.id, key),
         }
     }

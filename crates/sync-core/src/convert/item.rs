@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use domain::FuzzyDate;
 use domain::content::{ContentItem, ItemMedia, ItemSource, MediaRole};
-use domain::ids::{PerformerId, PostId, StudioId, TagId};
+use domain::ids::{ImageId, PerformerId, PostId, StudioId, TagId};
 use domain::stash::PerformerSpec;
 
 use super::entities::{TRAILER_TAG, creator_studio_name, mention_spec, performer_spec};
@@ -295,20 +295,29 @@ pub fn stamp_labels(
     ItemLabels::of(item).stamp(media, index, count, trailer)
 }
 
-/// A chapter we want in a gallery.
+/// A chapter we want in a gallery: it starts at the first of the quoted post's images that
+/// the gallery holds, counted in the order Stash shows the gallery (known only once the
+/// images are linked; see the engine's writer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DesiredChapter {
     /// The quoted post.
     pub post: PostId,
     /// Title (the title rule on the quoted post).
     pub title: String,
-    /// The 1-based position of the chapter's first image in the gallery.
+    /// The 1-based position of the quoted post's first image among the item's images: the
+    /// chapter's identity in fingerprints, not the index Stash gets.
     pub image_index: u32,
+    /// The quoted post's images, in item order.
+    pub images: Vec<ImageId>,
 }
 
-/// One chapter per quoted post that has at least one image among `linked`, the aggregated
-/// post each linked image came through, in gallery order.
-pub fn chapters(item: &ContentItem, linked: &[Option<PostId>]) -> Vec<DesiredChapter> {
+/// One chapter per quoted post that has at least one image among `images`; `linked` names
+/// the aggregated post each of them came through (the two run in parallel, in item order).
+pub fn chapters(
+    item: &ContentItem,
+    images: &[ImageId],
+    linked: &[Option<PostId>],
+) -> Vec<DesiredChapter> {
     item.aggregated
         .iter()
         .filter_map(|agg| {
@@ -317,6 +326,12 @@ pub fn chapters(item: &ContentItem, linked: &[Option<PostId>]) -> Vec<DesiredCha
                 post: agg.id,
                 title: item_title(&agg.content, &item.owner.username, agg.created_at),
                 image_index: u32::try_from(pos + 1).ok()?,
+                images: images
+                    .iter()
+                    .zip(linked)
+                    .filter(|(_, v)| **v == Some(agg.id))
+                    .map(|(i, _)| i.clone())
+                    .collect(),
             })
         })
         .collect()
@@ -375,6 +390,7 @@ pub(crate) mod tests {
                 handle: "bob".into(),
                 account: None,
             }],
+            stash_id: None,
         }
     }
 
@@ -545,8 +561,11 @@ pub(crate) mod tests {
             },
         ];
         let linked = [None, Some(PostId(5)), Some(PostId(5)), Some(PostId(7))];
-        let ch = chapters(&item, &linked);
+        let images: Vec<ImageId> = ["1", "2", "3", "4"].map(ImageId::new).into();
+        let ch = chapters(&item, &images, &linked);
         assert_eq!(ch.len(), 2);
+        assert_eq!(ch[0].images, [ImageId::new("2"), ImageId::new("3")]);
+        assert_eq!(ch[1].images, [ImageId::new("4")]);
         assert_eq!(
             (ch[0].post, ch[0].image_index, ch[0].title.as_str()),
             (PostId(5), 2, "First quoted post!")

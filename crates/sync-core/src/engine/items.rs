@@ -122,6 +122,7 @@ impl<'r> CreatorRun<'r> {
                     .await?;
             }
             self.write_healing(planner, batch, &source, ids).await?;
+            self.write_back(&source).await;
             self.progress(Phase::Items, done, Some(total));
             if self.watch.cancel.is_cancelled() && done < total {
                 return Ok(true);

@@ -25,6 +25,7 @@ mod first_pass;
 mod folder;
 mod heal;
 mod items;
+mod members;
 mod outcome;
 mod plan_batch;
 mod plan_entities;
@@ -35,6 +36,7 @@ mod sink;
 mod stamps;
 mod wanted;
 mod write;
+mod write_back;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -274,10 +276,15 @@ impl Run {
             interrupted,
             scan_error,
             absent_folder,
+            write_back_error,
         } = end;
         let error = match result {
-            // A folder that could not be scanned: synced with what Stash had, but reported.
-            Ok(()) => scan_error,
+            // A folder that could not be scanned: synced with what Stash had, but reported;
+            // likewise a write-back of Stash ids that failed.
+            Ok(()) => match (scan_error, write_back_error) {
+                (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                (a, b) => a.or(b),
+            },
             Err(CreatorError::Creator(msg)) => Some(format!("stopped: {msg}")),
             Err(CreatorError::NotSynced(msg)) => Some(format!("not synced: {msg}")),
             Err(CreatorError::Fatal(e)) => {

@@ -27,7 +27,7 @@ use super::wanted::{Wanted, Wanting};
 use crate::convert::{DesiredChapter, DesiredFields, EntityIds};
 use crate::error::CreatorError;
 use crate::index::{MediaIndex, ObjectRef};
-use crate::planner::{Ownership, desired_hashes, new_gallery, plan_gallery};
+use crate::planner::{Ownership, desired_hashes, field, new_gallery, organized_hash, plan_gallery};
 use crate::state::{StateKey, SyncState};
 
 /// A scene or image patch, and what to record once it is written.
@@ -51,6 +51,8 @@ pub(crate) struct GalleryFollowUp {
     pub(crate) chapters: Vec<DesiredChapter>,
     /// Whether the gallery may already have chapters (adopted or known galleries).
     pub(crate) check_chapters: bool,
+    /// Mark it organized once its images and chapters are in place (`galleries_organized`).
+    pub(crate) organize: bool,
 }
 
 /// A gallery to create.
@@ -256,9 +258,9 @@ impl BatchPlanner<'_> {
         let mut current = self.read_current(&wanted).await?;
         self.find_gone_galleries(&wanted.galleries, &mut current, &mut batch)
             .await?;
-        let not_ours = self.plan_stamps(wanted.stamps, &current, &mut batch);
+        self.plan_stamps(wanted.stamps, &current, &mut batch);
         for g in wanted.galleries {
-            self.plan_gallery(g, &current, &not_ours, &mut batch);
+            self.plan_gallery(g, &current, &mut batch);
         }
         Ok(batch)
     }
@@ -289,19 +291,27 @@ impl BatchPlanner<'_> {
         wanting.wanted
     }
 
-    /// Reads what Stash has of the wanted objects: one call per kind, at most
-    /// `read_concurrency` at once. A fatal error stops the creator; others fail the objects.
-    async fn read_current(&self, wanted: &Wanted) -> Result<Current, CreatorError> {
-        let scene_ids: Vec<SceneId> = wanted
+    /// Reads what Stash has of the wanted objects (the stamps' objects and every member of
+    /// the galleries, whose organized flags decide what is linked; see [`super::members`]):
+    /// one call per kind, at most `read_concurrency` at once. A fatal error stops the
+    /// creator; others fail the objects.
+    pub(crate) async fn read_current(&self, wanted: &Wanted) -> Result<Current, CreatorError> {
+        let mut scene_ids: Vec<SceneId> = wanted
             .stamps
             .iter()
             .filter_map(|s| s.object.scene())
             .collect();
-        let image_ids: Vec<ImageId> = wanted
+        let mut image_ids: Vec<ImageId> = wanted
             .stamps
             .iter()
             .filter_map(|s| s.object.image())
             .collect();
+        for g in &wanted.galleries {
+            scene_ids.extend(g.scenes.iter().cloned());
+            image_ids.extend(g.images.iter().cloned());
+        }
+        dedup(&mut scene_ids);
+        dedup(&mut image_ids);
         let known: Vec<GalleryId> = wanted
             .galleries
             .iter()
@@ -399,30 +409,30 @@ impl BatchPlanner<'_> {
     }
 
     /// Plans one gallery: create it, patch it, link images and chapters, or leave it.
-    fn plan_gallery(
-        &self,
-        g: GalleryWork,
-        current: &Current,
-        not_ours: &HashSet<ImageId>,
-        batch: &mut PlannedBatch,
-    ) {
+    fn plan_gallery(&self, mut g: GalleryWork, current: &Current, batch: &mut PlannedBatch) {
         let cur = match current.gallery(&g) {
             Ok(cur) => cur,
             Err((id, error)) => return batch.fail(EntityKind::Gallery, g.key, id, error),
         };
-        let images: Vec<ImageId> = g
-            .images
-            .iter()
-            .filter(|i| !not_ours.contains(*i))
-            .cloned()
-            .collect();
+        if let Some(cur) = cur.as_ref().filter(|c| c.organized && !self.force()) {
+            return self.leave_organized_gallery(g, cur, batch);
+        }
+        let members = match self.linkable(&g, current, &mut batch.outcome) {
+            Ok(members) => members,
+            Err(error) => {
+                let id = cur.map(|c| c.id.to_string());
+                return batch.fail(EntityKind::Gallery, g.key, id, error);
+            }
+        };
+        g.scenes = members.scenes;
         let follow = GalleryFollowUp {
             key: g.key.clone(),
             fingerprint: g.fingerprint,
             fields: desired_hashes(&g.desired),
-            images,
+            images: members.images,
             chapters: g.chapters.clone(),
             check_chapters: cur.is_some(),
+            organize: self.engine.opts.galleries_organized,
         };
         match cur {
             None => batch.gallery_creates.push(GalleryCreate {
@@ -433,7 +443,32 @@ impl BatchPlanner<'_> {
         }
     }
 
-    /// A gallery Stash has: left alone when organized, else patched and linked as needed.
+    /// Who owns the fields of the gallery Stash has for `g`: a gallery found by code is
+    /// another object than the one the record knew.
+    fn gallery_ownership(&self, g: &GalleryWork, cur: &Gallery) -> Ownership {
+        match &g.target {
+            GalleryTarget::Known(id) if *id == cur.id => g.own.clone(),
+            _ => Ownership::new(FieldHashes::new(), self.force()),
+        }
+    }
+
+    /// An organized gallery: left alone (skipped), its record kept.
+    fn leave_organized_gallery(&self, g: GalleryWork, cur: &Gallery, batch: &mut PlannedBatch) {
+        let own = self.gallery_ownership(&g, cur);
+        let why = format!("gallery {} is marked organized", cur.id);
+        batch.outcome.skipped(EntityKind::Gallery, &g.key, &why);
+        batch.settle(
+            EntityKind::Gallery,
+            g.key,
+            cur.id.as_str(),
+            g.fingerprint,
+            own.kept(),
+        );
+    }
+
+    /// A gallery Stash has (not organized, or forced): patched and linked as needed; marked
+    /// organized with `galleries_organized` unless we did that before (then the user has
+    /// un-organized it since, and that is theirs).
     fn plan_existing_gallery(
         &self,
         g: GalleryWork,
@@ -441,23 +476,8 @@ impl BatchPlanner<'_> {
         mut follow: GalleryFollowUp,
         batch: &mut PlannedBatch,
     ) {
-        // A gallery found by code is another object than the one the record knew.
-        let own = match &g.target {
-            GalleryTarget::Known(id) if *id == cur.id => g.own.clone(),
-            _ => Ownership::new(FieldHashes::new(), self.force()),
-        };
-        if cur.organized && !self.force() {
-            let why = format!("gallery {} is marked organized", cur.id);
-            batch.outcome.skipped(EntityKind::Gallery, &g.key, &why);
-            batch.settle(
-                EntityKind::Gallery,
-                g.key,
-                cur.id.as_str(),
-                g.fingerprint,
-                own.kept(),
-            );
-            return;
-        }
+        let own = self.gallery_ownership(&g, &cur);
+        follow.organize &= !cur.organized && !own.claims(field::ORGANIZED);
         if !cur.user_created {
             if !follow.images.is_empty() {
                 let why = format!(
@@ -468,11 +488,14 @@ impl BatchPlanner<'_> {
             }
             follow.images.clear();
         }
-        let (patch, fields) = plan_gallery(&cur, &g.desired, &g.scenes, &own);
+        let (patch, mut fields) = plan_gallery(&cur, &g.desired, &g.scenes, &own);
+        if cur.organized && own.claims(field::ORGANIZED) {
+            fields.insert(field::ORGANIZED.to_owned(), organized_hash());
+        }
         follow.fields = fields;
         if !patch.is_empty() {
             batch.gallery_updates.push(GalleryUpdate { patch, follow });
-        } else if follow.images.is_empty() && follow.chapters.is_empty() {
+        } else if follow.images.is_empty() && follow.chapters.is_empty() && !follow.organize {
             batch.outcome.unchanged(EntityKind::Gallery);
             let fields = Some(follow.fields);
             batch.settle(
@@ -526,6 +549,12 @@ impl Current {
             },
         }
     }
+}
+
+/// Drops repeated ids, keeping the first of each.
+fn dedup<T: Clone + Eq + std::hash::Hash>(ids: &mut Vec<T>) {
+    let mut seen = HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
 }
 
 /// The gallery to adopt among those found with our code: one made by hand (or by a create)

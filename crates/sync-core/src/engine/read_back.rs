@@ -183,6 +183,7 @@ mod tests {
             aggregated: Vec::new(),
             hashtags: Vec::new(),
             mentions: Vec::new(),
+            stash_id: None,
         }
     }
 

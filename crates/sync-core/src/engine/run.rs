@@ -22,6 +22,7 @@ use super::entities::{EntityNeeds, NetworkStudio};
 use super::outcome::Outcome;
 use super::scan::LibraryCache;
 use super::sink::Sink;
+use super::write_back::WriteBack;
 use crate::cancel::CancelFlag;
 use crate::convert::EntityIds;
 use crate::error::CreatorError;
@@ -75,6 +76,8 @@ pub(crate) struct CreatorRun<'r> {
     pub(super) scan_error: Option<String>,
     /// The creator's local download folder, when it does not exist (nothing was done).
     pub(super) absent_folder: Option<String>,
+    /// The write-back of Stash ids to the metadata database (when enabled).
+    pub(super) write_back: WriteBack,
 }
 
 /// What is left of a creator's run for the report.
@@ -84,6 +87,8 @@ pub(crate) struct CreatorEnd {
     pub(crate) interrupted: bool,
     pub(crate) scan_error: Option<String>,
     pub(crate) absent_folder: Option<String>,
+    /// Why writing Stash ids back to the metadata database failed (the sync itself ran).
+    pub(crate) write_back_error: Option<String>,
 }
 
 impl CreatorEnd {
@@ -94,6 +99,7 @@ impl CreatorEnd {
             interrupted: false,
             scan_error: None,
             absent_folder: None,
+            write_back_error: None,
         }
     }
 }
@@ -121,6 +127,7 @@ impl<'r> CreatorRun<'r> {
             interrupted: false,
             scan_error: None,
             absent_folder: None,
+            write_back: WriteBack::default(),
         }
     }
 
@@ -163,6 +170,7 @@ impl<'r> CreatorRun<'r> {
             interrupted: self.interrupted,
             scan_error: self.scan_error,
             absent_folder: self.absent_folder,
+            write_back_error: self.write_back.error,
         }
     }
 

@@ -219,10 +219,11 @@ impl Rows<'_> {
             );
         }
         for c in &f.chapters {
-            let fields = vec![
-                format!("title = {:?}", c.title),
-                format!("image_index = {}", c.image_index),
-            ];
+            let mut fields = vec![format!("title = {:?}", c.title)];
+            if let Some(first) = c.images.first() {
+                // Its index is counted in the gallery's order once the images are in.
+                fields.push(format!("starts at image {first}"));
+            }
             self.add(
                 EntityKind::Chapter,
                 Action::Create,
@@ -230,6 +231,10 @@ impl Rows<'_> {
                 id.clone(),
                 fields,
             );
+        }
+        if f.organize {
+            let fields = vec!["organized = true".to_owned()];
+            self.add(EntityKind::Gallery, Action::Update, &f.key, id, fields);
         }
     }
 }

@@ -4,9 +4,10 @@
 //! - a scene is ours only through its primary file (a secondary file of someone's scene does
 //!   not make the scene ours; it is skipped and not remembered);
 //! - an image is ours only when all its files lie under the creator's folder (an image shared
-//!   with another folder is skipped, remembered as left alone, and kept out of our gallery).
+//!   with another folder is skipped, remembered as left alone, and kept out of our gallery:
+//!   see [`super::members`], which also keeps organized scenes and images out).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Display;
 use std::future::Future;
 use std::hash::Hash;
@@ -125,7 +126,7 @@ impl Stamped for Image {
     }
 }
 
-fn under_root(root: &str, path: &str) -> bool {
+pub(crate) fn under_root(root: &str, path: &str) -> bool {
     path == root
         || path
             .strip_prefix(root)
@@ -133,44 +134,35 @@ fn under_root(root: &str, path: &str) -> bool {
 }
 
 impl BatchPlanner<'_> {
-    /// Plans the stamps; returns the images that are not ours (kept out of our galleries).
+    /// Plans the stamps.
     pub(crate) fn plan_stamps(
         &self,
         stamps: Vec<StampWork>,
         current: &Current,
         batch: &mut PlannedBatch,
-    ) -> HashSet<ImageId> {
-        let mut not_ours = HashSet::new();
+    ) {
         for work in stamps {
             match work.object.clone() {
-                ObjectRef::Scene(id) => {
-                    self.plan_stamp_on::<Scene>(&id, work, current, batch);
-                }
-                ObjectRef::Image(id) => {
-                    if self.plan_stamp_on::<Image>(&id, work, current, batch) {
-                        not_ours.insert(id);
-                    }
-                }
+                ObjectRef::Scene(id) => self.plan_stamp_on::<Scene>(&id, work, current, batch),
+                ObjectRef::Image(id) => self.plan_stamp_on::<Image>(&id, work, current, batch),
             }
         }
-        not_ours
     }
 
-    /// Plans the stamp of one object; returns whether it is shared with files that are not
-    /// the creator's.
+    /// Plans the stamp of one object.
     fn plan_stamp_on<T: Stamped>(
         &self,
         id: &T::Id,
         work: StampWork,
         current: &Current,
         batch: &mut PlannedBatch,
-    ) -> bool {
+    ) {
         let (kind, noun) = (T::KIND, T::NOUN);
         let found = match T::current(current) {
             Err(e) => {
                 let error = format!("reading it from Stash failed: {e}");
                 batch.fail(kind, work.key, Some(id.to_string()), error);
-                return false;
+                return;
             }
             Ok(found) => found.get(id),
         };
@@ -179,7 +171,7 @@ impl BatchPlanner<'_> {
                 "{noun} {id} is gone from Stash (deleted or re-scanned); it will be matched again next run"
             );
             batch.fail(kind, work.key, Some(id.to_string()), error);
-            return false;
+            return;
         };
         let text_id = id.to_string();
         if let Some(n) = object.not_ours(&work, &self.root) {
@@ -187,13 +179,13 @@ impl BatchPlanner<'_> {
             if n.shared {
                 batch.settle(kind, work.key, &text_id, work.fingerprint, work.own.kept());
             }
-            return n.shared;
+            return;
         }
         if object.fields().organized && !self.engine.opts.force {
             let why = format!("{noun} {text_id} is marked organized");
             batch.outcome.skipped(kind, &work.key, &why);
             batch.settle(kind, work.key, &text_id, work.fingerprint, work.own.kept());
-            return false;
+            return;
         }
         let (patch, fields) = plan_stamp(id.clone(), object.fields(), &work.desired, &work.own);
         if patch.is_empty() {
@@ -207,7 +199,6 @@ impl BatchPlanner<'_> {
                 fields,
             });
         }
-        false
     }
 }
 

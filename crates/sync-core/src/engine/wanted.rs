@@ -178,7 +178,7 @@ impl Wanting<'_, '_> {
             return;
         }
         let desired = labels.resolve(self.ids);
-        let chapter_list = chapters(item, &members.image_via);
+        let chapter_list = chapters(item, &members.images, &members.image_via);
         let mut extra: Vec<String> = members.scenes.iter().map(|s| format!("s:{s}")).collect();
         extra.extend(members.images.iter().map(|i| format!("i:{i}")));
         extra.extend(
@@ -186,6 +186,10 @@ impl Wanting<'_, '_> {
                 .iter()
                 .map(|c| format!("c:{}@{}", c.title, c.image_index)),
         );
+        if self.planner.engine.opts.galleries_organized {
+            // Turning the setting on plans every gallery once more, to organize it.
+            extra.push("o:1".to_owned());
+        }
         let extra_refs: Vec<&str> = extra.iter().map(String::as_str).collect();
         let code = labels.code.clone().unwrap_or_default();
         let fingerprint = desired.fingerprint(&code, &extra_refs);

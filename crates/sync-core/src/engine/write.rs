@@ -1,6 +1,7 @@
 //! The writing stage of the items phase: [`StashSink::apply`] writes one planned batch in
 //! dependency order (galleries, then scenes and images, then gallery images, then chapters,
-//! which need the images in place), records each object's result in the sync state (with the
+//! which need the images in place and count them in the order Stash shows the gallery, then
+//! with `galleries_organized` the organized mark, last), records each object's result in the sync state (with the
 //! hashes of the fields that are ours), and saves the state before the next batch. It tells
 //! the caller when a write failed because it refers to a performer, studio or tag Stash no
 //! longer has ([`MediaServerError::StaleReference`]), so those ids can be healed.
@@ -10,7 +11,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use domain::ids::GalleryId;
 use domain::ports::{EntityKind, MediaServer, MediaServerError};
-use domain::stash::{BatchOutcome, NewChapter};
+use domain::stash::{BatchOutcome, GalleryPatch, NewChapter};
 
 use super::outcome::Outcome;
 use super::plan_batch::{
@@ -18,7 +19,9 @@ use super::plan_batch::{
 };
 use super::sink::{Applied, StashSink};
 use super::stamps::Stamped;
+use crate::convert::DesiredChapter;
 use crate::error::CreatorError;
+use crate::planner::{field, organized_hash};
 use crate::state::{StateKey, StateWriter, Written};
 use domain::stash::{GalleryImages, Image, Scene};
 
@@ -117,6 +120,7 @@ impl StashSink {
         w.stamps::<Image>(std::mem::take(&mut batch.images)).await?;
         w.link_images().await?;
         w.chapters().await?;
+        w.organize().await?;
         w.record_galleries();
         let BatchWrite {
             out,
@@ -326,29 +330,107 @@ impl BatchWrite<'_> {
         Ok(())
     }
 
-    /// Chapters, once the images are in place; existing ones (same title) are kept.
+    /// Chapters, once the images are in place; existing ones (same title) are kept. A
+    /// chapter starts at the first of its quoted post's images in the order Stash shows the
+    /// gallery (read once for the batch's galleries that get chapters); when the gallery holds
+    /// none of them (organized, not ours, not in Stash yet) it is not created, with a note.
     async fn chapters(&mut self) -> Result<(), CreatorError> {
         let existing = self.existing_chapters().await?;
-        let mut new_chapters: Vec<NewChapter> = Vec::new();
+        let mut todo: Vec<(GalleryId, StateKey, DesiredChapter)> = Vec::new();
         for g in &self.galleries {
-            if g.follow.chapters.is_empty() || self.gallery_errors.contains_key(&g.id) {
+            if self.gallery_errors.contains_key(&g.id) {
                 continue;
             }
             let have = existing.get(&g.id);
             for c in &g.follow.chapters {
-                let index_ok =
-                    usize::try_from(c.image_index).is_ok_and(|i| i <= g.follow.images.len());
-                if !index_ok || have.is_some_and(|h| h.contains(&c.title)) {
-                    continue;
+                if !have.is_some_and(|h| h.contains(&c.title)) {
+                    todo.push((g.id.clone(), g.follow.key.clone(), c.clone()));
                 }
-                new_chapters.push(NewChapter {
-                    gallery_id: g.id.clone(),
-                    title: c.title.clone(),
-                    image_index: c.image_index,
-                });
+            }
+        }
+        if todo.is_empty() {
+            return Ok(());
+        }
+        let mut ids: Vec<GalleryId> = todo.iter().map(|(id, _, _)| id.clone()).collect();
+        ids.dedup();
+        let shown = match self.stash.gallery_images(&ids).await {
+            Ok(shown) => shown,
+            Err(e) => {
+                let e = whole_call(e)?;
+                for id in ids {
+                    let failure = Failure::of("reading the order of its images failed", &e);
+                    self.gallery_errors.insert(id, failure);
+                }
+                return Ok(());
+            }
+        };
+        let mut new_chapters: Vec<NewChapter> = Vec::new();
+        for (gallery_id, key, c) in todo {
+            let images = shown.get(&gallery_id).map(Vec::as_slice).unwrap_or(&[]);
+            let first = images.iter().position(|i| c.images.contains(i));
+            match first.and_then(|i| u32::try_from(i + 1).ok()) {
+                Some(image_index) => new_chapters.push(NewChapter {
+                    gallery_id,
+                    title: c.title,
+                    image_index,
+                }),
+                None => self.out.note(
+                    &key,
+                    &format!(
+                        "chapter {:?} not created: gallery {gallery_id} holds none of the quoted \
+                         post's images (organized, not ours, or not in Stash yet)",
+                        c.title
+                    ),
+                ),
             }
         }
         self.create_chapters(new_chapters).await
+    }
+
+    /// Marks organized the written galleries that are to be (`galleries_organized`), last,
+    /// once their images and chapters are in place: a run killed before this leaves the
+    /// gallery unorganized, and the next run finishes it. One batched update.
+    async fn organize(&mut self) -> Result<(), CreatorError> {
+        let patches: Vec<GalleryPatch> = self
+            .galleries
+            .iter()
+            .filter(|g| g.follow.organize && !self.gallery_errors.contains_key(&g.id))
+            .map(|g| GalleryPatch {
+                organized: Some(true),
+                ..GalleryPatch::new(g.id.clone())
+            })
+            .collect();
+        if patches.is_empty() {
+            return Ok(());
+        }
+        let failed = match self.stash.update_galleries(&patches).await {
+            Ok(out) => failures(out, "marking it organized failed"),
+            Err(e) => {
+                let e = whole_call(e)?;
+                let failure = Failure::of("marking galleries organized failed", &e);
+                patches
+                    .iter()
+                    .map(|p| (p.id.clone(), failure.clone()))
+                    .collect()
+            }
+        };
+        let done: Vec<GalleryId> = patches.into_iter().map(|p| p.id).collect();
+        for g in &mut self.galleries {
+            if !done.contains(&g.id) {
+                continue;
+            }
+            match failed.get(&g.id) {
+                Some(f) => {
+                    self.gallery_errors.insert(g.id.clone(), f.clone());
+                }
+                None => {
+                    g.follow
+                        .fields
+                        .insert(field::ORGANIZED.to_owned(), organized_hash());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The titles of the chapters galleries that may have some already have.

@@ -79,6 +79,7 @@ pub fn post(
         aggregated: vec![],
         hashtags: vec![],
         mentions: vec![],
+        stash_id: None,
     }
 }
 

@@ -755,6 +755,29 @@ pub fn media_server(fake: Arc<Mutex<FakeStash>>) -> MockMediaServer {
         Ok(out)
     });
     let f = fake.clone();
+    m.expect_gallery_images().returning(move |ids| {
+        let mut s = f.lock().unwrap();
+        s.call("gallery_images");
+        let mut out: HashMap<GalleryId, Vec<ImageId>> = HashMap::new();
+        for id in ids {
+            let Some(list) = s.gallery_images.get(id).filter(|l| !l.is_empty()) else {
+                continue;
+            };
+            // As Stash shows a gallery: by the image's file path.
+            let path = |i: &ImageId| {
+                s.images
+                    .get(i)
+                    .and_then(|img| img.files.first())
+                    .map(|f| format!("{}{}", f.folder, f.basename))
+                    .unwrap_or_default()
+            };
+            let mut list = list.clone();
+            list.sort_by_key(|i| path(i));
+            out.insert(id.clone(), list);
+        }
+        Ok(out)
+    });
+    let f = fake.clone();
     m.expect_create_gallery_chapters().returning(move |chs| {
         let mut s = f.lock().unwrap();
         s.call("create_gallery_chapters");

@@ -94,6 +94,8 @@ fn sync_options(ctx: &Context, args: &WatchArgs) -> Result<SyncOptions, CliError
     opts.batch_size = s.batch_size;
     opts.read_concurrency = s.read_concurrency;
     opts.tag_previews_trailer = s.tag_previews_trailer;
+    opts.write_back_stash_ids = s.write_back_stash_ids;
+    opts.galleries_organized = s.galleries_organized;
     opts.scan = args.scan.then(|| ScanOptions {
         rescan: false,
         generate: ScanGenerate::default(),
