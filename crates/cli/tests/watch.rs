@@ -456,6 +456,40 @@ async fn sigterm_during_a_sync_exits_0_keeps_the_state_and_the_next_sync_makes_n
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_while_waiting_for_the_scan_job_exits_0_at_once() {
+    let s = setup(&shape(), None, DoubleConfig::default()).await;
+    // The catch-up's scan job stays RUNNING until released: without a stop that honours the
+    // wait, watch would wait scan_timeout_secs (an hour) and the service manager would kill it.
+    s.double.hold_job(1);
+    s.double.reset_counters();
+    let mut w = s.watch(&["--scan"]);
+    let deadline = std::time::Instant::now() + watch_support::HANG_GUARD;
+    while s.double.counters().requests_with("findJob") == 0 {
+        assert!(std::time::Instant::now() < deadline, "{}", w.text());
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    w.sigterm();
+    let status = w.wait_exit().await;
+    let text = w.text();
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("cycle 1: stopped while syncing creator00"),
+        "the signal landed during the scan:\n{text}"
+    );
+    assert!(
+        text.contains("watch stopped after 1 cycles; the sync state is saved"),
+        "{text}"
+    );
+    assert_eq!(
+        s.double.counters().mutation_requests,
+        1,
+        "only the scan was asked for, nothing written"
+    );
+    assert!(state_file(&s.home()).exists(), "the sync state is kept");
+    s.double.release_jobs();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_signal_quits_at_once_with_130() {
     let s = setup(&shape(), None, DoubleConfig::default()).await;
     // The first image write of the catch-up hangs, so the batch in flight cannot finish.

@@ -121,6 +121,9 @@ impl<'r> CreatorRun<'r> {
     /// honoured between phases (and between batches of the items phase).
     pub(crate) async fn run(&mut self) -> Result<(), CreatorError> {
         let read_back = self.scan().await?;
+        if self.stopped() {
+            return Ok(());
+        }
         let first = self.index(read_back.is_some()).await?;
         if self.stopped() {
             return Ok(());
