@@ -6,12 +6,12 @@
 //! compares the labelled double with one labelled by `fansly-stash sync --all`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod plugin_support;
+mod common;
 
+use common::plugin::{Stash, input, run_cli, run_plugin};
 use fansly_stash_tests::canonical::{canonical_in, diff, duplicates};
 use fansly_stash_tests::library::{Library, LibraryShape};
 use fansly_stash_tests::world::start_stash;
-use plugin_support::{Stash, input, run_cli, run_plugin};
 use serde_json::json;
 use stash_double::DoubleConfig;
 

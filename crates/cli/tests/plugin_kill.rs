@@ -11,16 +11,16 @@
 //! exactly the state `fansly-stash sync --all` gives on a fresh double.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod plugin_support;
+mod common;
 
 use std::io::Write;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
+use common::plugin::{Stash, input, plugin_command, run_cli, run_plugin};
 use fansly_stash_tests::canonical::{canonical_in, diff, duplicates};
 use fansly_stash_tests::library::{Library, LibraryShape};
 use fansly_stash_tests::world::start_stash;
-use plugin_support::{Stash, input, plugin_command, run_cli, run_plugin};
 use serde_json::json;
 use stash_double::{DoubleConfig, Fault, RequestCounters, StashDouble};
 
@@ -155,7 +155,7 @@ async fn a_killed_task_run_again_finishes_the_job_without_duplicates() {
             Some(i) => &err[..=i],
             None => "",
         };
-        plugin_support::parse_stderr(complete);
+        common::plugin::parse_stderr(complete);
 
         let partial = canonical_in(&world.double.dump(), &lib.root);
         assert!(

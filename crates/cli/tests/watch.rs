@@ -9,10 +9,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod watch_support;
+mod common;
 
 use std::path::PathBuf;
 
+use common::watch::{Proxy, WatchProcess, cycle_of, fansly_stash, state_file};
 use fansly_stash_tests::canonical::{canonical_in, duplicates};
 use fansly_stash_tests::library::{Library, LibraryShape, file_bytes};
 use metadata_store::testing::{FixtureBuilder, TestDb, pg_test_database};
@@ -20,7 +21,6 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
 use stash_double::{DoubleConfig, Fault, StashDouble};
 use tempfile::TempDir;
-use watch_support::{Proxy, WatchProcess, cycle_of, fansly_stash, state_file};
 
 /// Milliseconds between two cycles in these tests.
 const INTERVAL_MS: &str = "200";
@@ -397,7 +397,7 @@ async fn sigterm_during_a_sync_exits_0_keeps_the_state_and_the_next_sync_makes_n
     let s = setup(&shape, None, slow_double()).await;
     s.double.reset_counters();
     let mut w = s.watch(&["--batch-size", "10"]);
-    let deadline = std::time::Instant::now() + watch_support::HANG_GUARD;
+    let deadline = std::time::Instant::now() + common::watch::HANG_GUARD;
     while s.double.counters().mutation_requests == 0 {
         assert!(std::time::Instant::now() < deadline, "{}", w.text());
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
@@ -463,7 +463,7 @@ async fn sigterm_while_waiting_for_the_scan_job_exits_0_at_once() {
     s.double.hold_job(1);
     s.double.reset_counters();
     let mut w = s.watch(&["--scan"]);
-    let deadline = std::time::Instant::now() + watch_support::HANG_GUARD;
+    let deadline = std::time::Instant::now() + common::watch::HANG_GUARD;
     while s.double.counters().requests_with("findJob") == 0 {
         assert!(std::time::Instant::now() < deadline, "{}", w.text());
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -499,7 +499,7 @@ async fn a_second_signal_quits_at_once_with_130() {
         Fault::Delay(std::time::Duration::from_secs(60)),
     );
     let mut w = s.watch(&[]);
-    let deadline = std::time::Instant::now() + watch_support::HANG_GUARD;
+    let deadline = std::time::Instant::now() + common::watch::HANG_GUARD;
     while s.double.counters().requests_with("imagesUpdate") == 0 {
         assert!(std::time::Instant::now() < deadline, "{}", w.text());
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -634,4 +634,13 @@ async fn configuration_errors_and_a_refused_api_key_stop_watch_with_their_exit_c
         assert!(text.contains("refused the connection"), "{text}");
         assert!(text.contains("database name in metadata_db"), "{text}");
     }
+}
+
+#[test]
+fn cycle_numbers_are_read_from_lines() {
+    assert_eq!(
+        cycle_of("2026-01-01 10:00:00 cycle 12: no change (1 database query, 0 Stash requests)"),
+        Some(12)
+    );
+    assert_eq!(cycle_of("2026-01-01 10:00:00 Watching every creator"), None);
 }

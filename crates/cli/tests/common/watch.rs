@@ -264,19 +264,3 @@ pub fn fansly_stash(home: &Path, env: &[(&str, String)]) -> Command {
 pub fn state_file(home: &Path) -> std::path::PathBuf {
     home.join(".local/share/fansly-stash/sync-state.sqlite3")
 }
-
-#[cfg(test)]
-mod tests {
-    use super::cycle_of;
-
-    #[test]
-    fn cycle_numbers_are_read_from_lines() {
-        assert_eq!(
-            cycle_of(
-                "2026-01-01 10:00:00 cycle 12: no change (1 database query, 0 Stash requests)"
-            ),
-            Some(12)
-        );
-        assert_eq!(cycle_of("2026-01-01 10:00:00 Watching every creator"), None);
-    }
-}
