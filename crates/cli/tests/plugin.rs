@@ -3,15 +3,16 @@
 //! session cookie), the plugin's settings stored in the double through `configurePlugin` and
 //! read back through `configuration { plugins }`. The test parses stderr as Stash does (every
 //! line SOH, level, STX; progress monotonic from 0 to 1) and stdout as one JSON object, and
-//! compares the labelled double with one labelled by `fansly-stash sync --all`.
+//! compares the labelled double with one labelled by `fansly-stash sync --all`. Bad settings
+//! and input Stash would not send end the task with an error that says what, why and what to do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod plugin_support;
+mod common;
 
+use common::plugin::{Stash, input, parse, plugin_command, run_cli, run_plugin};
 use fansly_stash_tests::canonical::{canonical_in, diff, duplicates};
 use fansly_stash_tests::library::{Library, LibraryShape};
 use fansly_stash_tests::world::start_stash;
-use plugin_support::{Stash, input, run_cli, run_plugin};
 use serde_json::json;
 use stash_double::DoubleConfig;
 
@@ -371,5 +372,36 @@ async fn plugin_settings_win_over_the_config_file_and_the_connection_is_stashs()
             > 0,
         "the plugin's folder suffix won over the file's: {}",
         run.result["output"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn input_stash_did_not_send_says_what_why_and_what_to_do() {
+    let run = run_plugin("{\"args\": {\"mode\": \"sync\"}}").await;
+    run.expect_error(
+        2,
+        "the plugin input cannot be read (missing field `server_connection`",
+    );
+    let error = run.result["error"].as_str().unwrap();
+    assert!(error.contains("the task cannot reach Stash"), "{error}");
+    assert!(
+        error
+            .contains("Start the task from Stash v0.27 or newer (Settings > Tasks > Plugin Tasks)"),
+        "{error}"
+    );
+
+    // Bytes that are not text at all.
+    let home = tempfile::tempdir().unwrap();
+    let mut child = plugin_command(home.path()).spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"{\xff\xfe}").unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let run = parse(out);
+    run.expect_error(2, "cannot read the plugin input from standard input (");
+    let error = run.result["error"].as_str().unwrap();
+    assert!(
+        error.contains("Run the task again from Stash (Settings > Tasks > Plugin Tasks)"),
+        "{error}"
     );
 }

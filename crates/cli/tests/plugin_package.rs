@@ -6,16 +6,16 @@
 //! the scan job: Stash runs one job at a time).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod plugin_support;
+mod common;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use common::plugin::{Stash, input, run_plugin};
 use fansly_stash::plugin::settings::{SETTINGS, SettingType};
 use fansly_stash::plugin::tasks::Task;
 use fansly_stash_tests::library::{Library, LibraryShape};
 use fansly_stash_tests::world::start_stash;
-use plugin_support::{Stash, input, run_plugin};
 use serde::Deserialize;
 use serde_json::json;
 use serde_yaml_ng::Value as Yaml;

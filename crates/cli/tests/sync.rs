@@ -1,10 +1,12 @@
 //! `sync` and `plan` against the Stash double and a SQLite metadata database: output, exit
-//! codes, request counts on a re-run, scanning, failures and selection errors.
+//! codes, request counts on a re-run, scanning (and Ctrl-C while the scan job runs), failures
+//! and selection errors.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
+use common::watch::WatchProcess;
 use common::{CREATOR, World, count, small_shape};
 use stash_double::{DoubleConfig, Fault};
 
@@ -115,6 +117,42 @@ async fn plan_prints_a_table_and_writes_nothing() {
             .contains("change(s) planned; nothing was written.")
     );
     assert_eq!(w.double.counters().mutation_requests, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_while_waiting_for_the_scan_job_stops_at_once_with_130() {
+    let w = World::new().await;
+    // The scan job stays RUNNING until released: without a stop that ends the wait, sync
+    // would wait scan_timeout_secs (an hour).
+    w.double.hold_job(1);
+    w.double.reset_counters();
+    let mut cmd = common::watch::fansly_stash(
+        &w.home,
+        &[
+            ("FANSLY_STASH_STASH_URL", w.double.base_url()),
+            ("FANSLY_STASH_METADATA_DB", w.metadata_url.clone()),
+            (
+                "FANSLY_STASH_DOWNLOAD_ROOT",
+                w.downloads.display().to_string(),
+            ),
+        ],
+    );
+    cmd.args(["sync", "--all", "--scan"]);
+    let mut run = WatchProcess::spawn(cmd);
+    let deadline = std::time::Instant::now() + common::watch::HANG_GUARD;
+    while w.double.counters().requests_with("findJob") == 0 {
+        assert!(std::time::Instant::now() < deadline, "{}", run.text());
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    run.ctrl_c();
+    let status = run.wait_exit().await;
+    assert_eq!(status.code(), Some(130), "{}", run.text());
+    assert_eq!(
+        w.double.counters().mutation_requests,
+        1,
+        "only the scan was asked for, nothing written"
+    );
+    w.double.release_jobs();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

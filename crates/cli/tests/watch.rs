@@ -9,10 +9,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod watch_support;
+mod common;
 
 use std::path::PathBuf;
 
+use common::watch::{Proxy, WatchProcess, cycle_of, fansly_stash, state_file};
 use fansly_stash_tests::canonical::{canonical_in, duplicates};
 use fansly_stash_tests::library::{Library, LibraryShape, file_bytes};
 use metadata_store::testing::{FixtureBuilder, TestDb, pg_test_database};
@@ -20,7 +21,6 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
 use stash_double::{DoubleConfig, Fault, StashDouble};
 use tempfile::TempDir;
-use watch_support::{Proxy, WatchProcess, cycle_of, fansly_stash, state_file};
 
 /// Milliseconds between two cycles in these tests.
 const INTERVAL_MS: &str = "200";
@@ -408,7 +408,7 @@ async fn sigterm_during_a_sync_exits_0_keeps_the_state_and_the_next_sync_makes_n
     let s = setup(&shape, None, slow_double()).await;
     s.double.reset_counters();
     let mut w = s.watch(&["--batch-size", "10"]);
-    let deadline = std::time::Instant::now() + watch_support::HANG_GUARD;
+    let deadline = std::time::Instant::now() + common::watch::HANG_GUARD;
     while s.double.counters().mutation_requests == 0 {
         assert!(std::time::Instant::now() < deadline, "{}", w.text());
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
@@ -467,6 +467,40 @@ async fn sigterm_during_a_sync_exits_0_keeps_the_state_and_the_next_sync_makes_n
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_while_waiting_for_the_scan_job_exits_0_at_once() {
+    let s = setup(&shape(), None, DoubleConfig::default()).await;
+    // The catch-up's scan job stays RUNNING until released: without a stop that honours the
+    // wait, watch would wait scan_timeout_secs (an hour) and the service manager would kill it.
+    s.double.hold_job(1);
+    s.double.reset_counters();
+    let mut w = s.watch(&["--scan"]);
+    let deadline = std::time::Instant::now() + common::watch::HANG_GUARD;
+    while s.double.counters().requests_with("findJob") == 0 {
+        assert!(std::time::Instant::now() < deadline, "{}", w.text());
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    w.sigterm();
+    let status = w.wait_exit().await;
+    let text = w.text();
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("cycle 1: stopped while syncing creator00"),
+        "the signal landed during the scan:\n{text}"
+    );
+    assert!(
+        text.contains("watch stopped after 1 cycles; the sync state is saved"),
+        "{text}"
+    );
+    assert_eq!(
+        s.double.counters().mutation_requests,
+        1,
+        "only the scan was asked for, nothing written"
+    );
+    assert!(state_file(&s.home()).exists(), "the sync state is kept");
+    s.double.release_jobs();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_signal_quits_at_once_with_130() {
     let s = setup(&shape(), None, DoubleConfig::default()).await;
     // The first image write of the catch-up hangs, so the batch in flight cannot finish.
@@ -476,7 +510,7 @@ async fn a_second_signal_quits_at_once_with_130() {
         Fault::Delay(std::time::Duration::from_secs(60)),
     );
     let mut w = s.watch(&[]);
-    let deadline = std::time::Instant::now() + watch_support::HANG_GUARD;
+    let deadline = std::time::Instant::now() + common::watch::HANG_GUARD;
     while s.double.counters().requests_with("imagesUpdate") == 0 {
         assert!(std::time::Instant::now() < deadline, "{}", w.text());
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -611,4 +645,13 @@ async fn configuration_errors_and_a_refused_api_key_stop_watch_with_their_exit_c
         assert!(text.contains("refused the connection"), "{text}");
         assert!(text.contains("database name in metadata_db"), "{text}");
     }
+}
+
+#[test]
+fn cycle_numbers_are_read_from_lines() {
+    assert_eq!(
+        cycle_of("2026-01-01 10:00:00 cycle 12: no change (1 database query, 0 Stash requests)"),
+        Some(12)
+    );
+    assert_eq!(cycle_of("2026-01-01 10:00:00 Watching every creator"), None);
 }

@@ -166,14 +166,6 @@ impl ContentKind {
             .find(|k| k.db_name() == name)
             .ok_or_else(|| UnknownContentKind::Name(name.to_owned()))
     }
-
-    /// Whether attachments of this kind can carry media that sync labels.
-    pub fn carries_media(self) -> bool {
-        matches!(
-            self,
-            ContentKind::AccountMedia | ContentKind::Bundle | ContentKind::AggregatedPost
-        )
-    }
 }
 
 impl fmt::Display for ContentKind {
@@ -414,22 +406,6 @@ mod tests {
         assert_eq!(
             ContentKind::from_db_name("TIP").unwrap_err().to_string(),
             "unknown contenttype name 'TIP'"
-        );
-    }
-
-    #[test]
-    fn only_media_kinds_carry_media() {
-        let carrying: Vec<_> = ContentKind::ALL
-            .into_iter()
-            .filter(|k| k.carries_media())
-            .collect();
-        assert_eq!(
-            carrying,
-            [
-                ContentKind::AccountMedia,
-                ContentKind::Bundle,
-                ContentKind::AggregatedPost
-            ]
         );
     }
 

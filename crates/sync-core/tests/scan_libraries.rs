@@ -1,7 +1,8 @@
 //! The scan phase against Stash's library paths: a creator folder outside every library is
 //! not scanned (Stash would skip it silently) and the creator reports why and how to fix it,
 //! then is synced with what Stash already has, as after a failed scan; a library that excludes
-//! images or videos gives a note; the library paths are read once per run.
+//! images or videos gives a note; the library paths are read once per run; a stop while the
+//! scan job runs ends the wait at once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -184,4 +185,34 @@ async fn a_failed_library_read_stops_only_the_creator_unless_stash_is_unusable()
         result,
         Err(SyncError::Stash(MediaServerError::Unauthorized))
     ));
+}
+
+#[tokio::test]
+async fn a_stop_while_the_scan_job_runs_ends_the_wait_and_the_run_is_interrupted() {
+    let mut w = World::standard();
+    scanning(&mut w);
+    let flag = CancelFlag::new();
+    // The stop arrives once the job is started: the wait for it must not outlast the stop.
+    w.fake().cancel_on = Some(("start_scan".into(), flag.clone()));
+    let (report, log) = w.run_with(None, &flag).await.unwrap();
+    assert!(report.interrupted);
+    assert_eq!(report.outcome(), RunOutcome::Interrupted);
+    assert!(matches!(
+        log.events().last(),
+        Some(SyncEvent::RunFinished { interrupted: true })
+    ));
+    {
+        let s = w.fake();
+        let calls: Vec<&str> = s.calls.keys().map(String::as_str).collect();
+        // No read-back, no file listing, no write: nothing after the scan phase.
+        assert_eq!(calls, ["library_paths", "server_info", "start_scan"]);
+        assert_eq!(s.calls("start_scan"), 1);
+    }
+
+    // The next run scans again and completes.
+    w.fake().cancel_on = None;
+    let (report, _) = w.run().await;
+    assert_eq!(report.outcome(), RunOutcome::Ok, "{:?}", report.creators);
+    assert_eq!(w.fake().calls("start_scan"), 1);
+    assert_eq!(w.fake().calls("wait_for_job"), 1);
 }

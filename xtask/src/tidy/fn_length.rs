@@ -21,11 +21,6 @@ pub const ALLOWED: &[(&str, &str, &str)] = &[
         "the upstream schema, one table definition after another (a DDL table)",
     ),
     (
-        "crates/stash-double/src/graphql/objects.rs",
-        "Obj::resolve_entity_field",
-        "one match arm per GraphQL field of each object type: the schema as a table",
-    ),
-    (
         "crates/stash-double/src/graphql/root_query.rs",
         "resolve",
         "one match arm per root query field: the Query type as a table",

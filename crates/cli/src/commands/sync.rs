@@ -15,7 +15,7 @@ use sync_core::{
 };
 
 use super::Context;
-use crate::cli::{CreatorSelection, PlanArgs, SyncArgs};
+use crate::cli::{CreatorSelection, PlanArgs, SyncArgs, WatchArgs};
 use crate::config::Config;
 use crate::exit::{CliError, CmdResult, Exit};
 use crate::{progress, report, signal, wiring};
@@ -50,6 +50,19 @@ impl RunRequest {
         }
     }
 
+    /// What every `watch` cycle runs: a sync (no dry run, no force) of the creators that are
+    /// due, with a scan of each first under `--scan`.
+    pub fn from_watch(a: &WatchArgs) -> Self {
+        Self {
+            selection: a.selection.clone(),
+            default_all: true,
+            dry_run: false,
+            scan: a.scan,
+            rescan: false,
+            force: false,
+        }
+    }
+
     /// From `plan` flags: a dry run, every creator by default.
     pub fn from_plan(a: PlanArgs) -> Self {
         Self {
@@ -66,11 +79,7 @@ impl RunRequest {
 /// Runs a sync or a plan.
 pub async fn run(ctx: &Context, req: RunRequest) -> CmdResult {
     let config = &ctx.config;
-    let Some(mapping) = config.path_mapping() else {
-        return Err(CliError::config(
-            "download_root is not set: set it to fansly-scraper's download_directory (in the configuration file, FANSLY_STASH_DOWNLOAD_ROOT, or --download-root), and stash_root too if Stash sees that folder at another path",
-        ));
-    };
+    let mapping = path_mapping(config)?;
     if !req.selection.all && req.selection.creators.is_empty() && !req.default_all {
         return Err(CliError::config(
             "say which creators to sync: --creator NAME (repeat it for several) or --all; `fansly-stash plan` shows what would change",
@@ -180,7 +189,17 @@ pub async fn engine_for(
     ))
 }
 
-/// The engine options for `req` under `config`.
+/// Where the downloads are, for us and for Stash; a configuration error when `download_root`
+/// is not set. Shared by `sync`, `plan` and `watch`.
+pub fn path_mapping(config: &Config) -> Result<PathMapping, CliError> {
+    config.path_mapping().ok_or_else(|| {
+        CliError::config(
+            "download_root is not set: set it to fansly-scraper's download_directory (in the configuration file, FANSLY_STASH_DOWNLOAD_ROOT, or --download-root), and stash_root too if Stash sees that folder at another path",
+        )
+    })
+}
+
+/// The engine options for `req` under `config` (`sync`, `plan`, `watch` and the plugin's tasks).
 pub fn sync_options(config: &Config, req: &RunRequest, mapping: PathMapping) -> SyncOptions {
     let s = &config.settings;
     let mut opts = SyncOptions::new(mapping);

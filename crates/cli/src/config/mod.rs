@@ -198,6 +198,7 @@ impl Config {
         apply_overrides(&mut settings, overrides, &mut origins);
         let api_key = resolve_api_key(&settings, &origins)?;
         fill_defaults(&mut settings, &dirs);
+        trim_names(&mut settings);
         validate(&settings, &origins)?;
         Ok(Config {
             settings,
@@ -416,6 +417,15 @@ fn fill_defaults(s: &mut Settings, dirs: &DefaultDirs) {
     }
 }
 
+/// Names Stash stores trimmed are trimmed here too, so the name we look up and remember is the
+/// one Stash has (an untrimmed one would never match its studio).
+fn trim_names(s: &mut Settings) {
+    let trimmed = s.network_studio.trim();
+    if trimmed.len() != s.network_studio.len() {
+        s.network_studio = trimmed.to_owned();
+    }
+}
+
 fn origin_of<'a>(origins: &'a BTreeMap<String, String>, key: &str) -> &'a str {
     origins.get(key).map_or("default", String::as_str)
 }
@@ -481,6 +491,13 @@ fn validate(s: &Settings, origins: &BTreeMap<String, String>) -> Result<(), CliE
                 from("metadata_db")
             )));
         }
+    }
+    if s.network_studio.is_empty() {
+        return Err(CliError::config(format!(
+            "network_studio (from {}) is blank: it names the studio in Stash that every creator's studio is filed under, so it needs a name. Write a name, or remove the setting to use \"{}\"",
+            from("network_studio"),
+            sync_core::options::DEFAULT_NETWORK_STUDIO
+        )));
     }
     for (key, value, max) in [
         ("batch_size", s.batch_size, 10_000),
@@ -647,6 +664,14 @@ mod tests {
     }
 
     #[test]
+    fn the_network_studio_is_trimmed_as_stash_stores_names() {
+        let t = tempfile::tempdir().unwrap();
+        let e = env(&[("FANSLY_STASH_NETWORK_STUDIO", "  My Net \t")]);
+        let c = Config::load_with(dirs(t.path()), None, &Overrides::default(), &e).unwrap();
+        assert_eq!(c.settings.network_studio, "My Net");
+    }
+
+    #[test]
     fn unknown_keys_name_the_key_and_the_file() {
         let t = tempfile::tempdir().unwrap();
         let f = write(t.path(), "stash_ulr = \"http://x\"\n");
@@ -673,6 +698,11 @@ mod tests {
             ("batch_size = \"many\"", "batch_size"),
             ("watch_interval_secs = 0", "from 1 to 86400"),
             ("watch_interval_secs = 90000", "out of range"),
+            ("network_studio = \" \\t \"", "network_studio (from"),
+            (
+                "network_studio = \"\"",
+                "remove the setting to use \"Fansly (network)\"",
+            ),
         ] {
             let f = write(t.path(), text);
             let err = Config::load_with(dirs(t.path()), Some(&f), &Overrides::default(), &[])

@@ -130,3 +130,28 @@ pub fn setting_origin(config: &Config, key: &str, display_name: &str) -> String 
         None => format!("the plugin setting '{display_name}' (Settings > Plugins > {PLUGIN_ID})"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SettingsLayer;
+
+    #[test]
+    fn empty_settings_keep_the_plugins_files_next_to_stashs_config() {
+        let stash_dir = tempfile::tempdir().unwrap();
+        let config = Config::load_layered(
+            plugin_dirs(stash_dir.path()).unwrap(),
+            None,
+            &SettingsLayer::default(),
+            &Overrides::default(),
+            &[],
+        )
+        .unwrap();
+        let ours = stash_dir.path().join("fansly-stash");
+        assert_eq!(
+            config.metadata_db().expose(),
+            format!("sqlite://{}", ours.join("metadata.sqlite3").display())
+        );
+        assert_eq!(config.state_db(), ours.join("sync-state.sqlite3"));
+    }
+}

@@ -78,7 +78,7 @@ impl PluginInput {
         }
         serde_json::from_str(text).map_err(|e| {
             CliError::config(format!(
-                "the plugin input is not what Stash sends ({e}): it must be a JSON object with server_connection and args. Is this Stash v0.27 or newer?"
+                "the plugin input cannot be read ({e}): a plugin task gets a JSON object with server_connection (Stash's address and folders) and args from Stash, and without it the task cannot reach Stash. Start the task from Stash v0.27 or newer (Settings > Tasks > Plugin Tasks); if it already was, the input Stash sends has changed: report this message"
             ))
         })
     }
@@ -161,6 +161,13 @@ mod tests {
         let e = PluginInput::parse("").unwrap_err();
         assert!(e.message.contains("started by Stash"), "{}", e.message);
         let e = PluginInput::parse("{\"args\":{}}").unwrap_err();
-        assert!(e.message.contains("server_connection"), "{}", e.message);
+        // What, why and what to do.
+        for needle in [
+            "cannot be read (missing field `server_connection`",
+            "the task cannot reach Stash",
+            "Start the task from Stash v0.27 or newer (Settings > Tasks > Plugin Tasks)",
+        ] {
+            assert!(e.message.contains(needle), "{needle}: {}", e.message);
+        }
     }
 }

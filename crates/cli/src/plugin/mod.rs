@@ -43,7 +43,11 @@ pub fn run() -> ExitCode {
         std::io::stdin()
             .read_to_string(&mut text)
             .map(|_| ())
-            .map_err(|e| CliError::config(format!("cannot read the plugin input: {e}")))
+            .map_err(|e| {
+                CliError::config(format!(
+                    "cannot read the plugin input from standard input ({e}): the task needs the JSON Stash writes there to know how to reach it. Run the task again from Stash (Settings > Tasks > Plugin Tasks); the input must be UTF-8 JSON"
+                ))
+            })
     };
     let (output, error) = match read {
         Err(e) => (Value::Null, Some(e)),

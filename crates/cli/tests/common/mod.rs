@@ -2,8 +2,14 @@
 //! dirs are private), a SQLite metadata database built with the metadata-store fixture
 //! generator, real media files on disk named as fansly-scraper names them, and the Stash
 //! double serving the download folder as its library.
+//!
+//! Submodules for suites that need more: [`plugin`] drives `fansly-stash plugin` as Stash
+//! does, [`watch`] runs `watch` with its output collected and a TCP proxy for outages.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+pub mod plugin;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -2,6 +2,7 @@
 //! schema (with Stash's status codes and message shapes), and execution.
 
 pub(crate) mod args;
+mod fields;
 mod objects;
 mod plugin_config;
 mod root_mutation;

@@ -1,6 +1,8 @@
 //! GraphQL object values over the in-memory state: every Stash type the subset declares,
 //! resolved field by field for apollo-compiler's executor (which handles aliases,
-//! fragments, `__typename` and result coercion).
+//! fragments, `__typename` and result coercion). This file holds the object handle ([`Obj`]:
+//! a [`Node`] in the request's [`Ctx`]) and picks each node's resolver; the fields of each
+//! type are in `fields.rs`.
 
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
@@ -9,6 +11,7 @@ use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedV
 use apollo_compiler::response::JsonValue;
 use serde_json::{Value, json};
 
+use super::fields;
 use crate::config::DoubleConfig;
 use crate::model::{FileKind, Id, Job, State};
 
@@ -129,33 +132,6 @@ impl<'c> Obj<'c> {
     }
 }
 
-fn ids_nodes<'i>(ids: impl IntoIterator<Item = &'i Id>, f: fn(Id) -> Node) -> Vec<Node> {
-    ids.into_iter().map(|i| f(*i)).collect()
-}
-
-/// Resolves the fields shared by scenes, images and galleries. Stash keeps `title`, `code`
-/// and `details` as plain strings: unset, they read back `""`, never `null`.
-fn common_field<'a, 'c: 'a>(
-    obj: &Obj<'c>,
-    c: &crate::model::Common,
-    field: &str,
-) -> Option<ResolvedValue<'a>> {
-    Some(match field {
-        "title" => leaf(json!(c.title.as_deref().unwrap_or_default())),
-        "code" => leaf(json!(c.code.as_deref().unwrap_or_default())),
-        "details" => leaf(json!(c.details.as_deref().unwrap_or_default())),
-        "urls" => strings(&c.urls),
-        "date" => leaf(json!(c.date)),
-        "organized" => leaf(json!(c.organized)),
-        "created_at" => leaf(json!(c.created_at)),
-        "updated_at" => leaf(json!(c.updated_at)),
-        "studio" => ResolvedValue::nullable_object(c.studio_id.map(|s| obj.child(Node::Studio(s)))),
-        "tags" => obj.list(ids_nodes(&c.tag_ids, Node::Tag)),
-        "performers" => obj.list(ids_nodes(&c.performer_ids, Node::Performer)),
-        _ => return None,
-    })
-}
-
 impl ObjectValue for Obj<'_> {
     fn type_name(&self) -> &str {
         match &self.node {
@@ -200,6 +176,9 @@ impl ObjectValue for Obj<'_> {
 }
 
 impl<'c> Obj<'c> {
+    /// A field of an entity, a list result or a settings object: the node's own resolver
+    /// (in [`super::fields`]). `None` for a field the type does not have; a missing scene,
+    /// image or gallery reads as `null`.
     fn resolve_entity_field<'a>(
         &self,
         st: &State,
@@ -209,299 +188,30 @@ impl<'c> Obj<'c> {
     where
         'c: 'a,
     {
-        Some(match &self.node {
-            Node::Scene(id) => {
-                let Some(s) = st.scenes.get(id) else {
-                    return Some(ResolvedValue::null());
-                };
-                match field {
-                    "id" => leaf(json!(s.id.to_string())),
-                    "files" => self.list(
-                        s.file_ids
-                            .iter()
-                            .map(|f| Node::File(*f, FileKind::Video))
-                            .collect(),
-                    ),
-                    "galleries" => self.list(ids_nodes(&s.gallery_ids, Node::Gallery)),
-                    _ => return common_field(self, &s.c, field),
-                }
-            }
-            Node::Image(id) => {
-                let Some(i) = st.images.get(id) else {
-                    return Some(ResolvedValue::null());
-                };
-                match field {
-                    "id" => leaf(json!(i.id.to_string())),
-                    // Before v0.28 an untitled image reads back its primary file's basename.
-                    "title"
-                        if self.ctx.cfg.untitled_image_reads_basename()
-                            && i.c.title.as_deref().unwrap_or_default().is_empty() =>
-                    {
-                        let basename = i
-                            .file_ids
-                            .first()
-                            .and_then(|f| st.files.get(f))
-                            .map(|f| f.basename.clone())
-                            .unwrap_or_default();
-                        leaf(json!(basename))
-                    }
-                    "visual_files" => self.list(
-                        i.file_ids
-                            .iter()
-                            .filter_map(|f| st.files.get(f).map(|file| Node::File(*f, file.kind)))
-                            .collect(),
-                    ),
-                    "galleries" => self.list(ids_nodes(&i.gallery_ids, Node::Gallery)),
-                    _ => return common_field(self, &i.c, field),
-                }
-            }
-            Node::Gallery(id) => {
-                let Some(g) = st.galleries.get(id) else {
-                    return Some(ResolvedValue::null());
-                };
-                match field {
-                    "id" => leaf(json!(g.id.to_string())),
-                    "files" => self.list(
-                        g.file_ids
-                            .iter()
-                            .map(|f| Node::File(*f, FileKind::Gallery))
-                            .collect(),
-                    ),
-                    "folder" => ResolvedValue::nullable_object(
-                        g.folder_id.map(|f| self.child(Node::Folder(f))),
-                    ),
-                    "chapters" => self.list(
-                        st.chapters
-                            .values()
-                            .filter(|c| c.gallery_id == g.id)
-                            .map(|c| Node::Chapter(c.id))
-                            .collect(),
-                    ),
-                    "scenes" => self.list(
-                        st.gallery_scenes
-                            .get(&g.id)
-                            .map(|s| ids_nodes(s, Node::Scene))
-                            .unwrap_or_default(),
-                    ),
-                    "image_count" => leaf(json!(st.gallery_image_count(g.id))),
-                    _ => return common_field(self, &g.c, field),
-                }
-            }
-            Node::Chapter(id) => {
-                let c = st.chapters.get(id)?;
-                match field {
-                    "id" => leaf(json!(c.id.to_string())),
-                    "gallery" => ResolvedValue::object(self.child(Node::Gallery(c.gallery_id))),
-                    "title" => leaf(json!(c.title)),
-                    "image_index" => leaf(json!(c.image_index)),
-                    "created_at" => leaf(json!(c.created_at)),
-                    "updated_at" => leaf(json!(c.updated_at)),
-                    _ => return None,
-                }
-            }
-            Node::Performer(id) => {
-                let p = st.performers.get(id)?;
-                match field {
-                    "id" => leaf(json!(p.id.to_string())),
-                    "name" => leaf(json!(p.name)),
-                    "disambiguation" => leaf(json!(p.disambiguation)),
-                    "urls" => strings(&p.urls),
-                    "alias_list" => strings(&p.aliases),
-                    "details" => leaf(json!(p.details)),
-                    "created_at" => leaf(json!(p.created_at)),
-                    "updated_at" => leaf(json!(p.updated_at)),
-                    _ => return None,
-                }
-            }
-            Node::Studio(id) => {
-                let s = st.studios.get(id)?;
-                match field {
-                    "id" => leaf(json!(s.id.to_string())),
-                    "name" => leaf(json!(s.name)),
-                    // v0.27-v0.29 store one `url`; v0.30 keeps it as the first of `urls`.
-                    "url" => leaf(json!(s.urls.first())),
-                    "urls" => strings(&s.urls),
-                    "parent_studio" => ResolvedValue::nullable_object(
-                        s.parent_id
-                            .filter(|p| st.studios.contains_key(p))
-                            .map(|p| self.child(Node::Studio(p))),
-                    ),
-                    "aliases" => strings(&s.aliases),
-                    "details" => leaf(json!(s.details)),
-                    "created_at" => leaf(json!(s.created_at)),
-                    "updated_at" => leaf(json!(s.updated_at)),
-                    _ => return None,
-                }
-            }
-            Node::Tag(id) => {
-                let t = st.tags.get(id)?;
-                match field {
-                    "id" => leaf(json!(t.id.to_string())),
-                    "name" => leaf(json!(t.name)),
-                    "description" => leaf(json!(t.description)),
-                    "aliases" => strings(&t.aliases),
-                    "created_at" => leaf(json!(t.created_at)),
-                    "updated_at" => leaf(json!(t.updated_at)),
-                    _ => return None,
-                }
-            }
-            Node::Folder(id) => {
-                let f = st.folders.get(id)?;
-                match field {
-                    "id" => leaf(json!(f.id.to_string())),
-                    "path" => leaf(json!(f.path)),
-                    "parent_folder" => ResolvedValue::nullable_object(
-                        f.parent_id.map(|p| self.child(Node::Folder(p))),
-                    ),
-                    "mod_time" => leaf(json!(f.mod_time)),
-                    "created_at" => leaf(json!(f.created_at)),
-                    "updated_at" => leaf(json!(f.updated_at)),
-                    _ => return None,
-                }
-            }
-            Node::File(id, _) => {
-                let f = st.files.get(id)?;
-                let ext = f
-                    .basename
-                    .rsplit('.')
-                    .next()
-                    .unwrap_or_default()
-                    .to_ascii_lowercase();
-                match field {
-                    "id" => leaf(json!(f.id.to_string())),
-                    "path" => leaf(json!(st.file_path(f))),
-                    "basename" => leaf(json!(f.basename)),
-                    "parent_folder" => ResolvedValue::object(self.child(Node::Folder(f.folder_id))),
-                    "mod_time" => leaf(json!(f.mod_time)),
-                    "size" => leaf(json!(f.size)),
-                    "fingerprint" => {
-                        let wanted = info
-                            .arguments()
-                            .get("type")
-                            .and_then(|v| v.as_str())
-                            .unwrap_or_default();
-                        leaf(json!(
-                            fingerprints(f)
-                                .into_iter()
-                                .find(|(t, _)| *t == wanted)
-                                .map(|(_, v)| v)
-                        ))
-                    }
-                    "fingerprints" => self.list(
-                        fingerprints(f)
-                            .into_iter()
-                            .map(|(t, v)| Node::Fingerprint(t, v))
-                            .collect(),
-                    ),
-                    "format" => leaf(json!(ext)),
-                    "width" => leaf(json!(if f.kind == FileKind::Video {
-                        1920
-                    } else {
-                        1080
-                    })),
-                    "height" => leaf(json!(if f.kind == FileKind::Video {
-                        1080
-                    } else {
-                        1350
-                    })),
-                    "duration" => leaf(json!(10.0)),
-                    "video_codec" => leaf(json!("h264")),
-                    "audio_codec" => leaf(json!("aac")),
-                    "frame_rate" => leaf(json!(30.0)),
-                    "bit_rate" => leaf(json!(2_000_000)),
-                    "created_at" => leaf(json!(f.created_at)),
-                    "updated_at" => leaf(json!(f.updated_at)),
-                    _ => return None,
-                }
-            }
-            Node::Fingerprint(t, v) => match field {
-                "type" => leaf(json!(t)),
-                "value" => leaf(json!(v)),
-                _ => return None,
-            },
+        match &self.node {
+            Node::Scene(id) => self.scene_field(st, *id, field),
+            Node::Image(id) => self.image_field(st, *id, field),
+            Node::Gallery(id) => self.gallery_field(st, *id, field),
+            Node::Chapter(id) => self.chapter_field(st, *id, field),
+            Node::Performer(id) => fields::performer_field(st, *id, field),
+            Node::Studio(id) => self.studio_field(st, *id, field),
+            Node::Tag(id) => fields::tag_field(st, *id, field),
+            Node::Folder(id) => self.folder_field(st, *id, field),
+            Node::File(id, _) => self.file_field(st, *id, field, info),
+            Node::Fingerprint(t, v) => fields::fingerprint_field(t, v, field),
             Node::Find {
                 kind, count, ids, ..
-            } => match field {
+            } => Some(match field {
                 "count" => leaf(json!(count)),
                 _ => self.list(Obj::nodes_of(*kind, ids, st)),
-            },
-            Node::Job(job) => match field {
-                "id" => leaf(json!(job.id.to_string())),
-                "status" => leaf(json!(job.status.as_graphql())),
-                // The file a running scan is at; none while queued or once it ended.
-                "subTasks" => match &job.sub_task {
-                    Some(t) if job.status == crate::model::JobStatus::Running => {
-                        strings(std::slice::from_ref(t))
-                    }
-                    _ => ResolvedValue::null(),
-                },
-                "description" => leaf(json!(job.description)),
-                "progress" => leaf(json!(job.progress)),
-                "startTime" => leaf(json!(job.start_time)),
-                "endTime" => leaf(json!(job.end_time)),
-                "addTime" => leaf(json!(job.add_time)),
-                "error" => leaf(json!(job.error)),
-                _ => return None,
-            },
-            Node::Version => match field {
-                "version" => leaf(json!(self.ctx.cfg.version)),
-                "hash" => leaf(json!(self.ctx.cfg.hash)),
-                "build_time" => leaf(json!("2025-12-18 12:00:00")),
-                _ => return None,
-            },
-            Node::SystemStatus => {
-                let cfg = &self.ctx.cfg;
-                let status = st.status;
-                match field {
-                    "databaseSchema" => leaf(match status {
-                        crate::SystemStatusKind::Ok => json!(cfg.app_schema),
-                        crate::SystemStatusKind::NeedsMigration => json!(cfg.app_schema - 1),
-                        crate::SystemStatusKind::Setup => Value::Null,
-                    }),
-                    "databasePath" => leaf(json!("/stash-double/stash-go.sqlite")),
-                    "configPath" => leaf(json!("/stash-double/config.yml")),
-                    "appSchema" => leaf(json!(cfg.app_schema)),
-                    "status" => leaf(json!(status.as_graphql())),
-                    "os" => leaf(json!(std::env::consts::OS)),
-                    "workingDir" => leaf(json!("/stash-double")),
-                    "homeDir" => leaf(json!("/stash-double/home")),
-                    "ffmpegPath" => leaf(json!(cfg.ffmpeg.then_some("/usr/bin/ffmpeg"))),
-                    "ffprobePath" => leaf(json!(cfg.ffmpeg.then_some("/usr/bin/ffprobe"))),
-                    _ => return None,
-                }
-            }
-            Node::Config => match field {
-                "general" => ResolvedValue::object(self.child(Node::ConfigGeneral)),
-                "plugins" => leaf(super::plugin_config::plugins(st, info)),
-                _ => return None,
-            },
-            Node::ConfigGeneral => match field {
-                "stashes" => self.list(
-                    (0..self.ctx.cfg.library_roots.len())
-                        .map(Node::LibraryPath)
-                        .collect(),
-                ),
-                _ => return None,
-            },
-            Node::LibraryPath(i) => {
-                let root = self.ctx.cfg.library_roots.get(*i)?;
-                match field {
-                    "path" => leaf(json!(root.to_string_lossy())),
-                    // The double scans videos and images in every library.
-                    "excludeVideo" | "excludeImage" => leaf(json!(false)),
-                    _ => return None,
-                }
-            }
-            Node::Query | Node::Mutation => return None,
-        })
-    }
-}
-
-/// A file's fingerprints as Stash computes them by default: oshash (+md5) for videos, md5
-/// for images and gallery files.
-fn fingerprints(f: &crate::model::File) -> Vec<(&'static str, String)> {
-    match f.kind {
-        FileKind::Video => vec![("oshash", f.oshash.clone()), ("md5", f.md5.clone())],
-        FileKind::Image | FileKind::Gallery => vec![("md5", f.md5.clone())],
+            }),
+            Node::Job(job) => fields::job_field(job, field),
+            Node::Version => self.version_field(field),
+            Node::SystemStatus => self.system_status_field(st, field),
+            Node::Config => self.config_field(st, field, info),
+            Node::ConfigGeneral => self.config_general_field(field),
+            Node::LibraryPath(i) => self.library_path_field(*i, field),
+            Node::Query | Node::Mutation => None,
+        }
     }
 }

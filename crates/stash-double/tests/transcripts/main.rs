@@ -7,7 +7,7 @@
 //! progress allowed to differ (see [`replay`]). Error texts must match exactly.
 //!
 //! A transcript file without a case fails the suite, so a new observation cannot be ignored;
-//! a case still pending says so loudly and fails once its reason no longer holds.
+//! every case is replayed (the plugin task's request, `r_plugin_raw_task`, included).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../common/mod.rs"]

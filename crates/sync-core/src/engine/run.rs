@@ -138,6 +138,9 @@ impl<'r> CreatorRun<'r> {
             return Ok(());
         }
         let read_back = self.scan().await?;
+        if self.stopped() {
+            return Ok(());
+        }
         let first = self.index(read_back.is_some()).await?;
         if self.stopped() {
             return Ok(());

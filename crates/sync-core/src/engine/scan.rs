@@ -5,6 +5,10 @@
 //! `--scan` of such a folder would look like "no files". The library paths are read once per
 //! run (at the first scan) and a folder outside them is reported as the creator's error, with
 //! the fix; the creator is then synced with what Stash already has, as after a failed scan.
+//!
+//! The wait for the job honours a stop (Ctrl-C, SIGTERM): it has no batch in flight to finish,
+//! so it ends at once and the creator counts as interrupted. The job itself is left to Stash
+//! (it finishes on its own; a scan changes nothing of ours), and the next run scans again.
 
 use std::time::{Duration, Instant};
 
@@ -24,7 +28,8 @@ impl CreatorRun<'_> {
     /// The scan phase (only when scanning and not in a dry run): scans the creator's folder and
     /// waits for the job. Returns how long to wait for the scanned files to show (the
     /// read-back), or `None` when the scan did not finish or was not started. A folder outside
-    /// Stash's libraries is not scanned: the reason and the fix become the creator's error.
+    /// Stash's libraries is not scanned: the reason and the fix become the creator's error. A
+    /// stop ends the wait for the job at once (the creator is then interrupted).
     pub(crate) async fn scan(&mut self) -> Result<Option<Duration>, CreatorError> {
         let opts = &self.engine.opts;
         let Some(scan) = opts.scan.clone().filter(|_| !opts.dry_run) else {
@@ -55,8 +60,19 @@ impl CreatorRun<'_> {
         };
         let stash = &self.engine.stash;
         let job = stash.start_scan(&request).await?;
+        let cancel = self.watch.cancel;
+        let outcome = tokio::select! {
+            biased;
+            () = cancel.cancelled() => {
+                tracing::info!(job = %job, "stop requested: no longer waiting for the scan job");
+                self.interrupted = true;
+                self.absorb(step);
+                return Ok(None);
+            }
+            outcome = stash.wait_for_job(&job, scan.deadline) => outcome?,
+        };
         let mut read_back_deadline = None;
-        match stash.wait_for_job(&job, scan.deadline).await? {
+        match outcome {
             JobOutcome::Finished | JobOutcome::Vanished => {
                 let left = scan.deadline.saturating_sub(started.elapsed());
                 read_back_deadline = Some(left.min(READ_BACK_CAP));

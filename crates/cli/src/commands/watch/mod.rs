@@ -30,13 +30,13 @@ use domain::ports::{
     ContentFingerprint, MediaServer, MediaServerError, MetadataRepository, RepositoryError,
     SyncStateStore,
 };
-use domain::stash::ScanGenerate;
 use metadata_store::MetadataStore;
 use metadata_store::sync_state::SqliteSyncState;
 use stash_adapter::StashClient;
-use sync_core::{CancelFlag, ScanOptions, SyncError, SyncMonitor, SyncOptions, SyncReport};
+use sync_core::{CancelFlag, SyncError, SyncMonitor, SyncOptions, SyncReport};
 
 use super::Context;
+use super::sync::{self, RunRequest};
 use crate::cli::WatchArgs;
 use crate::exit::{CliError, CmdResult, Exit};
 use crate::signal::StopSignal;
@@ -78,30 +78,15 @@ pub async fn run(ctx: &Context, args: WatchArgs) -> CmdResult {
     result
 }
 
-/// The engine options of every cycle's sync (no dry run, no force; a scan per changed
-/// creator with `--scan`).
+/// The engine options of every cycle's sync: those of `sync` for [`RunRequest::from_watch`].
 fn sync_options(ctx: &Context, args: &WatchArgs) -> Result<SyncOptions, CliError> {
     let config = &ctx.config;
-    let Some(mapping) = config.path_mapping() else {
-        return Err(CliError::config(
-            "download_root is not set: set it to fansly-scraper's download_directory (in the configuration file, FANSLY_STASH_DOWNLOAD_ROOT, or --download-root), and stash_root too if Stash sees that folder at another path",
-        ));
-    };
-    let s = &config.settings;
-    let mut opts = SyncOptions::new(mapping);
-    opts.network_studio = s.network_studio.clone();
-    opts.folder_suffix = s.folder_suffix.clone();
-    opts.batch_size = s.batch_size;
-    opts.read_concurrency = s.read_concurrency;
-    opts.tag_previews_trailer = s.tag_previews_trailer;
-    opts.write_back_stash_ids = s.write_back_stash_ids;
-    opts.galleries_organized = s.galleries_organized;
-    opts.scan = args.scan.then(|| ScanOptions {
-        rescan: false,
-        generate: ScanGenerate::default(),
-        deadline: Duration::from_secs(s.scan_timeout_secs),
-    });
-    Ok(opts)
+    let mapping = sync::path_mapping(config)?;
+    Ok(sync::sync_options(
+        config,
+        &RunRequest::from_watch(args),
+        mapping,
+    ))
 }
 
 /// Which creators are watched.

@@ -2,7 +2,8 @@
 //! down and brought back on the same port (so a service looks stopped and restarted to the
 //! watcher, with real refused and reset connections, while the service itself and every other
 //! test keep running), and a running [`WatchProcess`] whose stderr lines are collected as they
-//! come, so a test can wait for "cycle N" instead of sleeping.
+//! come, so a test can wait for "cycle N" instead of sleeping (any long-running command can be
+//! run and signalled that way, e.g. `sync --scan`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
@@ -205,12 +206,21 @@ impl WatchProcess {
 
     /// Sends SIGTERM, as systemd and Docker do.
     pub fn sigterm(&self) {
+        self.signal("TERM");
+    }
+
+    /// Sends SIGINT, as Ctrl-C in a terminal does.
+    pub fn ctrl_c(&self) {
+        self.signal("INT");
+    }
+
+    fn signal(&self, name: &str) {
         let ok = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
+            .args([&format!("-{name}"), &self.pid().to_string()])
             .status()
             .unwrap()
             .success();
-        assert!(ok, "kill -TERM {} failed", self.pid());
+        assert!(ok, "kill -{name} {} failed", self.pid());
     }
 
     /// Waits for the process to exit (hang guard: kills it and panics).
@@ -263,20 +273,4 @@ pub fn fansly_stash(home: &Path, env: &[(&str, String)]) -> Command {
 /// The default sync-state file under a private home.
 pub fn state_file(home: &Path) -> std::path::PathBuf {
     home.join(".local/share/fansly-stash/sync-state.sqlite3")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cycle_of;
-
-    #[test]
-    fn cycle_numbers_are_read_from_lines() {
-        assert_eq!(
-            cycle_of(
-                "2026-01-01 10:00:00 cycle 12: no change (1 database query, 0 Stash requests)"
-            ),
-            Some(12)
-        );
-        assert_eq!(cycle_of("2026-01-01 10:00:00 Watching every creator"), None);
-    }
 }
