@@ -235,7 +235,6 @@ impl MetadataStore {
         &self.db
     }
 
-
     /// Accounts by id; unknown ids are absent from the map (checks of the write-back; the
     /// engine has the accounts it syncs).
     pub async fn accounts_by_ids(

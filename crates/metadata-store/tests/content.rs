@@ -193,7 +193,10 @@ async fn resolves_every_kind_of_reference(store: MetadataStore) {
     assert_eq!(orphan.created_at, orphan.media[0].media.created_at);
     assert!(orphan.created_at.is_some());
     assert_eq!(orphan.content, "");
-    let coverage = store.attachment_coverage(&[AccountId(ALICE)]).await.unwrap();
+    let coverage = store
+        .attachment_coverage(&[AccountId(ALICE)])
+        .await
+        .unwrap();
     assert_eq!(coverage[&AccountId(ALICE)].unattached_media, 1);
 }
 on_every_backend!(resolves_every_kind_of_reference);
