@@ -46,6 +46,9 @@ pub const DIST_PROFILE: &str = "dist";
 /// A function of ours whose symbol must survive stripping (part of its mangled name).
 const KEPT_SYMBOL: &[u8] = b"SyncEngine13sync_creators";
 
+/// The most the shipped binary may weigh (issue 17: a plugin download, an image layer).
+const MAX_BINARY_BYTES: u64 = 30_000_000;
+
 /// What to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Options {
@@ -151,6 +154,7 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     if !opts.debug {
         check_symbols(&exe)?;
+        check_size(&exe)?;
     }
     let dist = target.join("dist");
     let (bin_dir, completions_dir, man_dir) =
@@ -228,6 +232,23 @@ fn check_symbols(exe: &Path) -> Result<()> {
             exe.display()
         ))
     }
+}
+
+/// Fails when the shipped binary outgrew [`MAX_BINARY_BYTES`] (debug info crept back in, or a
+/// heavy dependency came with a change).
+fn check_size(exe: &Path) -> Result<()> {
+    let bytes = std::fs::metadata(exe)
+        .map_err(|e| format!("cannot read {}: {e}", exe.display()))?
+        .len();
+    if bytes <= MAX_BINARY_BYTES {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is {:.1} MB, more than the {} MB the README promises: check [profile.{DIST_PROFILE}] (strip = \"debuginfo\", debug = false) and what the change added to the dependencies (cargo tree -e normal -p fansly-stash)",
+        exe.display(),
+        bytes as f64 / 1e6,
+        MAX_BINARY_BYTES / 1_000_000
+    ))
 }
 
 fn capture(exe: &Path, args: &[&str]) -> Result<Vec<u8>> {
@@ -344,6 +365,21 @@ mod tests {
                 .unwrap_err()
                 .contains("strip = \"debuginfo\"")
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_size_check_refuses_a_binary_over_the_promise() {
+        let dir = std::env::temp_dir().join(format!("xtask-size-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let small = dir.join("small");
+        std::fs::write(&small, b"tiny").unwrap();
+        let big = dir.join("big");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(MAX_BINARY_BYTES + 1).unwrap();
+        assert!(check_size(&small).is_ok());
+        let err = check_size(&big).unwrap_err();
+        assert!(err.contains("more than the 30 MB"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -132,10 +132,17 @@ pub fn data_notes(report: &SyncReport) -> String {
 }
 
 /// The one line about creators whose download folder does not exist here: what was skipped,
-/// why, and what to do.
+/// why, and what to do. When no creator of the run has a folder, the setting is the likely
+/// cause (an empty mount, the wrong folder) and the line says so.
 pub fn absent_folders_line(report: &SyncReport) -> Option<String> {
     let absent: Vec<_> = report.absent_folders().collect();
     let example = absent.first()?.absent_folder.as_deref().unwrap_or_default();
+    if absent.len() == report.creators.len() && absent.len() > 1 {
+        return Some(format!(
+            "none of the {} creators has a download folder here (no folder such as {example}), so nothing was looked up or written: download_root (or folder_suffix) is probably wrong, or the download folder is not mounted; point download_root at fansly-scraper's download_directory as this machine sees it (`fansly-stash check` lists what it finds there)",
+            absent.len()
+        ));
+    }
     let mut names: Vec<&str> = absent.iter().map(|c| c.creator.as_str()).collect();
     names.sort_unstable();
     let more = match names.len().saturating_sub(NAMED_ABSENT) {
@@ -272,6 +279,18 @@ mod tests {
         );
         assert!(
             absent[0].contains("check download_root and folder_suffix"),
+            "{text}"
+        );
+
+        // Every creator without a folder: the setting is the likely cause.
+        r.creators[0].absent_folder = Some("/dl/alice_fansly".into());
+        let text = render(&r, "x", false);
+        assert!(
+            text.contains("none of the 3 creators has a download folder here (no folder such as /dl/alice_fansly)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("download_root (or folder_suffix) is probably wrong"),
             "{text}"
         );
     }

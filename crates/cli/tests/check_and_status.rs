@@ -7,6 +7,8 @@
 mod common;
 
 use common::{CREATOR, World, small_shape};
+use metadata_store::{MetadataStore, StoreOptions};
+use sea_orm::{ConnectionTrait, Statement};
 use stash_double::{DoubleConfig, StashDouble};
 
 /// A URL where nothing listens (a port that was bound and released).
@@ -280,6 +282,37 @@ async fn status_before_and_after_a_sync() {
         run.stdout
     );
     assert!(run.stdout.contains("account 100"), "{}", run.stdout);
+
+    // A database whose coverage count fails (a column it reads is gone) still names the
+    // creators: the count is a note, not the listing.
+    let store = MetadataStore::open(&w.metadata_url, StoreOptions::default())
+        .await
+        .unwrap();
+    let db = store.connection().inner();
+    for sql in [
+        "DROP TABLE account_banner",
+        "CREATE TABLE account_banner (\"accountId\" BIGINT)",
+    ] {
+        db.execute(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap();
+    }
+    drop(store);
+    let mut cmd = w.command();
+    cmd.arg("status");
+    let run = w.run(cmd).await;
+    run.expect_code(0);
+    assert!(
+        run.stdout.lines().any(|l| l.starts_with(CREATOR)),
+        "the creator is named: {}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("account 100"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("could not count the downloaded media"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -405,3 +405,57 @@ async fn input_stash_did_not_send_says_what_why_and_what_to_do() {
         "{error}"
     );
 }
+
+/// A database fansly-scraper 0.13 to 0.15.1 wrote (no attachments, no mentions): the task
+/// still stamps the files, and Stash's log carries a warning per such creator saying why and
+/// where the repair is; the result JSON says `attachments_missing`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_without_attachments_is_a_warning_in_stashs_log() {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::generate(&shape(), &dir.path().join("lib"), None)
+        .await
+        .unwrap();
+    let store = lib.store().await.unwrap();
+    let db = store.connection().inner();
+    for sql in ["DELETE FROM attachments", "DELETE FROM post_mentions"] {
+        db.execute(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap();
+    }
+    drop(store);
+
+    let world = start_stash(&lib, DoubleConfig::default()).await.unwrap();
+    let stash = Stash::new(&world.double, dir.path().join("stash-config"));
+    stash
+        .configure(json!({
+            "metadata_db": lib.db_url,
+            "download_root": lib.root_str(),
+        }))
+        .await;
+    let run = run_plugin(&input(&stash, "127.0.0.1", None, "sync")).await;
+    run.expect_ok();
+    let output = &run.result["output"];
+    assert_eq!(output["outcome"], "ok", "{output}");
+    for c in output["creators"].as_array().unwrap() {
+        assert_eq!(c["attachments_missing"], json!(true), "{c}");
+        assert!(c["unattached_media"].as_u64().unwrap() > 0, "{c}");
+    }
+    let warnings = run.lines_at('w');
+    for c in ["creator00", "creator01"] {
+        let w = warnings
+            .iter()
+            .find(|l| l.starts_with(&format!("{c}: ")))
+            .unwrap_or_else(|| panic!("no warning for {c}: {warnings:?}"));
+        assert!(
+            w.contains("no attachment in the database (fansly-scraper 0.13 to 0.15.1")
+                && w.contains("`fansly-stash check` says how to repair it"),
+            "{w}"
+        );
+    }
+    assert!(
+        world.double.counters().mutation_requests > 0,
+        "the files were still stamped"
+    );
+}

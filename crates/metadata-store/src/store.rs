@@ -235,14 +235,6 @@ impl MetadataStore {
         &self.db
     }
 
-    /// How many downloaded media of `creator` no attachment reaches (delivered as
-    /// [`domain::content::ItemSource::Unattached`] items).
-    pub async fn unattached_count(&self, creator: AccountId) -> Result<u64, RepositoryError> {
-        unattached::count(&self.db, creator.0)
-            .await
-            .map_err(query_err("counting unattached media"))
-    }
-
     /// Accounts by id; unknown ids are absent from the map (checks of the write-back; the
     /// engine has the accounts it syncs).
     pub async fn accounts_by_ids(

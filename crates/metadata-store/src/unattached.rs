@@ -98,19 +98,6 @@ pub fn next_ids(ids: &[i64], after: i64, limit: usize) -> &[i64] {
     &ids[start..end]
 }
 
-/// How many unattached media the creator has.
-pub async fn count<C: ConnectionTrait>(db: &C, creator: i64) -> Result<u64, DbErr> {
-    let sql = format!("{REACHED} SELECT COUNT(*) AS n FROM media m {UNATTACHED_WHERE}");
-    let stmt =
-        Statement::from_sql_and_values(db.get_database_backend(), sql, [Value::from(creator)]);
-    let row = db.query_one(stmt).await?;
-    let n: i64 = match row {
-        Some(r) => r.try_get("", "n")?,
-        None => 0,
-    };
-    Ok(u64::try_from(n).unwrap_or(0))
-}
-
 /// [`REACHED`] for every creator of `wanted` at once: `(creator, media)` pairs. A message
 /// counts for each creator in its conversation, as in [`REACHED`].
 const REACHED_BY_CREATOR: &str = r#"

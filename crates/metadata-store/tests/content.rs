@@ -193,7 +193,11 @@ async fn resolves_every_kind_of_reference(store: MetadataStore) {
     assert_eq!(orphan.created_at, orphan.media[0].media.created_at);
     assert!(orphan.created_at.is_some());
     assert_eq!(orphan.content, "");
-    assert_eq!(store.unattached_count(AccountId(ALICE)).await.unwrap(), 1);
+    let coverage = store
+        .attachment_coverage(&[AccountId(ALICE)])
+        .await
+        .unwrap();
+    assert_eq!(coverage[&AccountId(ALICE)].unattached_media, 1);
 }
 on_every_backend!(resolves_every_kind_of_reference);
 
@@ -580,9 +584,9 @@ async fn coverage_counts_what_paging_delivers_in_one_query(store: MetadataStore)
     for id in [ALICE, BOB, CAROL] {
         let c = of(id);
         assert_eq!(
-            c.unattached_media,
-            store.unattached_count(AccountId(id)).await.unwrap(),
-            "creator {id}: the per-creator count"
+            c,
+            store.attachment_coverage(&[AccountId(id)]).await.unwrap()[&AccountId(id)],
+            "creator {id}: asked alone"
         );
         assert_eq!(
             c.unattached_media,

@@ -306,3 +306,57 @@ async fn a_creator_without_a_download_folder_costs_no_stash_request() {
     );
     assert_eq!(report.absent_folders().count(), 1);
 }
+
+/// The coverage count is a note: a failure of that one query leaves the report without it and
+/// syncs as before; a database that cannot be used at all still stops the run.
+#[tokio::test]
+async fn a_failed_coverage_count_does_not_stop_the_sync_an_unusable_database_does() {
+    use common::repository_with_coverage;
+    use domain::ports::RepositoryError;
+    use sync_core::SyncError;
+
+    let engine_with = |w: &World, err: RepositoryError| {
+        let repo = repository_with_coverage(w.items.clone(), w.repo_pages.clone(), move |_| {
+            Err(err.clone())
+        });
+        SyncEngine::new(
+            Arc::new(repo),
+            Arc::new(media_server(w.stash.clone())),
+            Arc::new(state_store(w.records.clone(), w.store_stats.clone(), None)),
+            w.opts.clone(),
+        )
+    };
+    let w = World::standard();
+    let engine = engine_with(&w, RepositoryError::Query("statement timeout".into()));
+    let report = engine
+        .sync_creators(&[alice()], &SyncMonitor::silent(), &CancelFlag::new())
+        .await
+        .unwrap();
+    assert_eq!(report.outcome(), RunOutcome::Ok, "{:?}", report.creators);
+    assert_eq!(
+        report.creators[0].attachments,
+        AttachmentCoverage::default()
+    );
+    assert!(
+        w.fake().calls("create_galleries") > 0,
+        "the creator was synced: {:?}",
+        w.fake().calls
+    );
+
+    let w = World::standard();
+    let down = RepositoryError::Connection {
+        url: "postgres://fansly@db/fansly".into(),
+        message: "connection refused".into(),
+    };
+    let result = engine_with(&w, down)
+        .sync_creators(&[alice()], &SyncMonitor::silent(), &CancelFlag::new())
+        .await;
+    assert!(
+        matches!(
+            result,
+            Err(SyncError::Repository(RepositoryError::Connection { .. }))
+        ),
+        "{result:?}"
+    );
+    assert_eq!(w.fake().calls("create_galleries"), 0);
+}

@@ -275,8 +275,9 @@ pub fn section(info: &RunInfo, scenarios: &[Scenario], rows: &[Row]) -> String {
     let _ = writeln!(
         s,
         "Each run is a separate process (the bench re-executes itself) that opens the metadata \
-         database, connects to Stash and syncs every creator, exactly as `fansly-stash sync --all` \
-         wires it; the Stash double runs in another process, with injected costs, after scanning \
+         database, connects to Stash and syncs every creator, as `fansly-stash sync --all` wires \
+         it (without the check for absent creator folders: every creator here has its folder, \
+         so it would only add one `stat` per creator); the Stash double runs in another process, with injected costs, after scanning \
          the library. Requests are the adapter's HTTP requests (connect included); media items \
          are images + videos (preview clips and unattached media are extra files, not counted); \
          CPU time and peak RSS are the measuring process's own (`/proc/self`); DB queries are \

@@ -48,8 +48,11 @@ pub async fn run(ctx: &Context) -> CmdResult {
         return Ok(Exit::Ok);
     };
     let (creators, coverage, db_note) = match wiring::open_metadata(config).await {
-        Ok(repo) => match creators_and_coverage(&repo).await {
-            Ok((c, cov)) => (Some(c), cov, None),
+        Ok(repo) => match repo.list_creators().await {
+            Ok(c) => {
+                let cov = coverage_or_empty(&repo, &c).await;
+                (Some(c), cov, None)
+            }
             Err(e) => (None, HashMap::new(), Some(e.to_string())),
         },
         Err(e) => (
@@ -95,16 +98,17 @@ pub async fn run(ctx: &Context) -> CmdResult {
 
 /// Every creator of the metadata database, and how far its posts and messages reach its
 /// downloads (two queries).
-async fn creators_and_coverage(
+/// The attachment coverage of `creators`; a note, so a failure is logged and the creators
+/// are listed without it.
+async fn coverage_or_empty(
     repo: &metadata_store::MetadataStore,
-) -> Result<
-    (Vec<CreatorSummary>, HashMap<AccountId, AttachmentCoverage>),
-    domain::ports::RepositoryError,
-> {
-    let creators = repo.list_creators().await?;
+    creators: &[CreatorSummary],
+) -> HashMap<AccountId, AttachmentCoverage> {
     let ids: Vec<AccountId> = creators.iter().map(|c| c.account.id).collect();
-    let coverage = repo.attachment_coverage(&ids).await?;
-    Ok((creators, coverage))
+    repo.attachment_coverage(&ids).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "could not count the downloaded media no post or message reaches; status shows the creators without that count");
+        HashMap::new()
+    })
 }
 
 /// Builds one line per creator, by name.

@@ -17,7 +17,8 @@
 //! the state does not know.
 //!
 //! Metadata queries beside the items: one per run, the [`AttachmentCoverage`] of every creator
-//! of the run (how many downloaded media no post or message reaches; see the report).
+//! of the run (how many downloaded media no post or message reaches; see the report). It is a
+//! note, not the sync: when only that query fails, the run goes on without the note.
 
 mod entities;
 mod files;
@@ -46,8 +47,8 @@ use chrono::Utc;
 use domain::fansly::Account;
 use domain::ids::AccountId;
 use domain::ports::{
-    AttachmentCoverage, Downloads, MediaServer, MetadataRepository, SyncStateStore,
-    UnknownDownloads,
+    AttachmentCoverage, Downloads, MediaServer, MetadataRepository, RepositoryError,
+    SyncStateStore, UnknownDownloads,
 };
 use domain::stash::ServerStatus;
 use tracing::Instrument;
@@ -142,11 +143,7 @@ impl SyncEngine {
         });
         self.check_server().await?;
         let ids: Vec<AccountId> = creators.iter().map(|a| a.id).collect();
-        let coverage = self
-            .repo
-            .attachment_coverage(&ids)
-            .await
-            .map_err(SyncError::Repository)?;
+        let coverage = self.read_coverage(&ids).await?;
         let run_id = match dry_run {
             true => None,
             false => Some(
@@ -202,6 +199,31 @@ impl SyncEngine {
             ServerStatus::NeedsMigration => Err(SyncError::StashNotReady(
                 "its database needs a migration".into(),
             )),
+        }
+    }
+
+    /// The [`AttachmentCoverage`] of the run's creators, for the report. Only a metadata
+    /// database that cannot be used at all (unreachable, refusing us, not a metadata database)
+    /// stops the run here, as the first page would; a failure of this one query is logged
+    /// and the creators are reported without the note.
+    async fn read_coverage(
+        &self,
+        ids: &[AccountId],
+    ) -> Result<HashMap<AccountId, AttachmentCoverage>, SyncError> {
+        match self.repo.attachment_coverage(ids).await {
+            Ok(coverage) => Ok(coverage),
+            Err(
+                e @ (RepositoryError::Connection { .. }
+                | RepositoryError::Refused { .. }
+                | RepositoryError::Schema(_)),
+            ) => Err(SyncError::Repository(e)),
+            Err(e) => {
+                tracing::warn!(
+                    error = %e,
+                    "could not count the downloaded media no post or message reaches; the sync goes on, its report without that count"
+                );
+                Ok(HashMap::new())
+            }
         }
     }
 

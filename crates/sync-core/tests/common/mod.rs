@@ -12,7 +12,7 @@ use domain::content::ContentItem;
 use domain::ids::{AccountId, GalleryId, ImageId, JobId, PerformerId, SceneId, StudioId, TagId};
 use domain::ports::{
     ContentCursor, ContentPage, EntityKind, GraphQlError, MediaServerError, MockMediaServer,
-    MockMetadataRepository, MockSyncStateStore, SyncRecord,
+    MockMetadataRepository, MockSyncStateStore, RepositoryError, SyncRecord,
 };
 use domain::stash::{
     BatchOutcome, Chapter, FileCursor, FilePage, Gallery, Image, JobOutcome, LibraryPath,
@@ -936,9 +936,8 @@ pub fn repository_counting(
     pages: Arc<Mutex<u64>>,
     coverage_reads: Arc<Mutex<u64>>,
 ) -> MockMetadataRepository {
-    let mut m = MockMetadataRepository::new();
     let all = items.clone();
-    m.expect_attachment_coverage().returning(move |creators| {
+    repository_with_coverage(items, pages, move |creators| {
         *coverage_reads.lock().unwrap() += 1;
         // Attachments: one per media of a post or message; unattached: the unattached items.
         let items = all.lock().unwrap();
@@ -960,7 +959,23 @@ pub fn repository_counting(
                 (*c, coverage)
             })
             .collect())
-    });
+    })
+}
+
+/// [`repository`] whose `attachment_coverage` answers with `coverage`.
+pub fn repository_with_coverage(
+    items: Arc<Mutex<Vec<ContentItem>>>,
+    pages: Arc<Mutex<u64>>,
+    coverage: impl Fn(
+        &[AccountId],
+    )
+        -> Result<HashMap<AccountId, domain::ports::AttachmentCoverage>, RepositoryError>
+    + Send
+    + 'static,
+) -> MockMetadataRepository {
+    let mut m = MockMetadataRepository::new();
+    m.expect_attachment_coverage()
+        .returning(move |creators| coverage(creators));
     m.expect_content_page().returning(
         move |creator: AccountId, cursor: Option<ContentCursor>, limit| {
             *pages.lock().unwrap() += 1;
