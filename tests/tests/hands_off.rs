@@ -251,6 +251,81 @@ async fn galleries_organized_marks_them_last_and_later_runs_leave_them_alone() {
     assert_eq!(forced["galleries"][&key][0]["organized"], true);
 }
 
+/// What the user does in Stash's UI: one GraphQL request to the double.
+async fn user_request(double: &StashDouble, query: &str, variables: Value) {
+    let body: Value = reqwest::Client::new()
+        .post(double.graphql_url())
+        .json(&json!({"query": query, "variables": variables}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(body.get("errors").is_none(), "{body}");
+}
+
+/// The gallery Stash has for post `post` (raw dump).
+fn gallery_of(double: &StashDouble, post: i64) -> Value {
+    let dump = double.dump();
+    let code = post.to_string();
+    dump["galleries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["code"] == code.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("no gallery for post {post}: {dump}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gallery_the_user_un_organizes_is_not_organized_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::generate(&LibraryShape::one_creator(4, 0, 12, 2), dir.path(), None)
+        .await
+        .unwrap();
+    let world = start_stash(&lib, DoubleConfig::default()).await.unwrap();
+    let state = open_state(&dir.path().join("state.sqlite3")).await.unwrap();
+    let organized = |o: &mut SyncOptions| o.galleries_organized = true;
+    let report = sync_with(&lib, &world.double, state.clone(), organized).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let post = lib.creators[0].generated.posts[0];
+    let gallery = gallery_of(&world.double, post);
+    assert_eq!(gallery["organized"], true, "{gallery}");
+
+    // The user takes the flag back, and leaves everything else to us.
+    user_request(
+        &world.double,
+        "mutation($id: ID!) { galleryUpdate(input: {id: $id, organized: false}) { id } }",
+        json!({"id": gallery["id"]}),
+    )
+    .await;
+    // Two upstream edits, each synced: the first re-plan must not forget whose flag it is, or
+    // the second organizes the gallery again.
+    for caption in ["A first new caption", "A second new caption"] {
+        lib.set_post_content(post, caption).await.unwrap();
+        let report = sync_with(&lib, &world.double, state.clone(), organized).await;
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        let now = gallery_of(&world.double, post);
+        assert_eq!(now["details"], caption, "our details still follow the post");
+        assert_eq!(
+            now["organized"], false,
+            "the user's un-organize stands: {now}"
+        );
+    }
+    world.double.reset_counters();
+    sync_with(&lib, &world.double, state.clone(), organized).await;
+    assert_eq!(world.double.counters().mutation_requests, 0);
+
+    // `--force` writes over the user's choices, this one too.
+    sync_with(&lib, &world.double, state, |o| {
+        o.galleries_organized = true;
+        o.force = true;
+    })
+    .await;
+    assert_eq!(gallery_of(&world.double, post)["organized"], true);
+}
+
 /// Makes `quoting` quote `quoted` (an aggregated-post attachment after its own media).
 async fn quote(lib: &Library, quoting: i64, quoted: i64) {
     let store = lib.store().await.unwrap();

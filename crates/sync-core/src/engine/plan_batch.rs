@@ -27,7 +27,7 @@ use super::wanted::{Wanted, Wanting};
 use crate::convert::{DesiredChapter, DesiredFields, EntityIds};
 use crate::error::CreatorError;
 use crate::index::{MediaIndex, ObjectRef};
-use crate::planner::{Ownership, desired_hashes, field, new_gallery, organized_hash, plan_gallery};
+use crate::planner::{Ownership, desired_hashes, new_gallery, plan_gallery};
 use crate::state::{StateKey, SyncState};
 
 /// A scene or image patch, and what to record once it is written.
@@ -468,7 +468,7 @@ impl BatchPlanner<'_> {
 
     /// A gallery Stash has (not organized, or forced): patched and linked as needed; marked
     /// organized with `galleries_organized` unless we did that before (then the user has
-    /// un-organized it since, and that is theirs).
+    /// un-organized it since, and that is theirs unless forced: [`Ownership::may_organize`]).
     fn plan_existing_gallery(
         &self,
         g: GalleryWork,
@@ -477,7 +477,7 @@ impl BatchPlanner<'_> {
         batch: &mut PlannedBatch,
     ) {
         let own = self.gallery_ownership(&g, &cur);
-        follow.organize &= !cur.organized && !own.claims(field::ORGANIZED);
+        follow.organize &= own.may_organize(cur.organized);
         if !cur.user_created {
             if !follow.images.is_empty() {
                 let why = format!(
@@ -488,10 +488,7 @@ impl BatchPlanner<'_> {
             }
             follow.images.clear();
         }
-        let (patch, mut fields) = plan_gallery(&cur, &g.desired, &g.scenes, &own);
-        if cur.organized && own.claims(field::ORGANIZED) {
-            fields.insert(field::ORGANIZED.to_owned(), organized_hash());
-        }
+        let (patch, fields) = plan_gallery(&cur, &g.desired, &g.scenes, &own);
         follow.fields = fields;
         if !patch.is_empty() {
             batch.gallery_updates.push(GalleryUpdate { patch, follow });
