@@ -1,7 +1,9 @@
 //! Issue 17.3, organized means hands off, completely: an organized scene or image is neither
 //! stamped nor linked into the gallery we create (its gallery list stays the user's), and the
 //! gallery notes it as skipped; `galleries_organized` creates galleries marked organized (last,
-//! once their images and chapters are in place), which later runs leave alone unless forced.
+//! once their images and chapters are in place), which later runs leave alone unless forced;
+//! one the user un-organizes stays un-organized. A post whose files are all organized gets no
+//! (empty) gallery.
 //! Issue 13's leftover: a chapter points at an image its gallery really holds, counted in the
 //! order Stash shows the gallery (by path), or is skipped with a note.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -15,7 +17,9 @@ use domain::ports::{MediaServer, MetadataRepository, SyncStateStore};
 use domain::stash::{ImagePatch, ScenePatch};
 use fansly_stash_tests::canonical::canonical;
 use fansly_stash_tests::library::{Library, LibraryShape};
-use fansly_stash_tests::world::{client_config, open_state, run_sync, start_stash, sync_options};
+use fansly_stash_tests::world::{
+    StashWorld, client_config, open_state, run_sync, start_stash, sync_options,
+};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use stash_adapter::StashClient;
@@ -249,6 +253,181 @@ async fn galleries_organized_marks_them_last_and_later_runs_leave_them_alone() {
         "A brand new caption"
     );
     assert_eq!(forced["galleries"][&key][0]["organized"], true);
+}
+
+/// What the user does in Stash's UI: one GraphQL request to the double.
+async fn user_request(double: &StashDouble, query: &str, variables: Value) {
+    let body: Value = reqwest::Client::new()
+        .post(double.graphql_url())
+        .json(&json!({"query": query, "variables": variables}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(body.get("errors").is_none(), "{body}");
+}
+
+/// The gallery Stash has for post `post` (raw dump).
+fn gallery_of(double: &StashDouble, post: i64) -> Value {
+    let dump = double.dump();
+    let code = post.to_string();
+    dump["galleries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["code"] == code.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("no gallery for post {post}: {dump}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gallery_the_user_un_organizes_is_not_organized_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::generate(&LibraryShape::one_creator(4, 0, 12, 2), dir.path(), None)
+        .await
+        .unwrap();
+    let world = start_stash(&lib, DoubleConfig::default()).await.unwrap();
+    let state = open_state(&dir.path().join("state.sqlite3")).await.unwrap();
+    let organized = |o: &mut SyncOptions| o.galleries_organized = true;
+    let report = sync_with(&lib, &world.double, state.clone(), organized).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let post = lib.creators[0].generated.posts[0];
+    let gallery = gallery_of(&world.double, post);
+    assert_eq!(gallery["organized"], true, "{gallery}");
+
+    // The user takes the flag back, and leaves everything else to us.
+    user_request(
+        &world.double,
+        "mutation($id: ID!) { galleryUpdate(input: {id: $id, organized: false}) { id } }",
+        json!({"id": gallery["id"]}),
+    )
+    .await;
+    // Two upstream edits, each synced: the first re-plan must not forget whose flag it is, or
+    // the second organizes the gallery again.
+    for caption in ["A first new caption", "A second new caption"] {
+        lib.set_post_content(post, caption).await.unwrap();
+        let report = sync_with(&lib, &world.double, state.clone(), organized).await;
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        let now = gallery_of(&world.double, post);
+        assert_eq!(now["details"], caption, "our details still follow the post");
+        assert_eq!(
+            now["organized"], false,
+            "the user's un-organize stands: {now}"
+        );
+    }
+    world.double.reset_counters();
+    sync_with(&lib, &world.double, state.clone(), organized).await;
+    assert_eq!(world.double.counters().mutation_requests, 0);
+
+    // `--force` writes over the user's choices, this one too.
+    sync_with(&lib, &world.double, state, |o| {
+        o.galleries_organized = true;
+        o.force = true;
+    })
+    .await;
+    assert_eq!(gallery_of(&world.double, post)["organized"], true);
+}
+
+/// Marks organized, as the user would, the scene or image of every media of `item`.
+async fn organize_all(world: &StashWorld, lib: &Library, item: &ContentItem) {
+    let dump = world.double.dump();
+    let (mut scenes, mut images) = (Vec::new(), Vec::new());
+    for m in &item.media {
+        let kind = kind_of(m);
+        let id = object_of(lib, &dump, kind, m.media.id.0);
+        match kind {
+            "scenes" => scenes.push(ScenePatch {
+                organized: Some(true),
+                ..ScenePatch::new(SceneId::new(id))
+            }),
+            _ => images.push(ImagePatch {
+                organized: Some(true),
+                ..ImagePatch::new(ImageId::new(id))
+            }),
+        }
+    }
+    assert!(!scenes.is_empty() && !images.is_empty(), "{item:?}");
+    world.client.update_scenes(&scenes).await.unwrap();
+    world.client.update_images(&images).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_whose_files_are_all_organized_gets_no_gallery() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::generate(&LibraryShape::one_creator(4, 0, 12, 4), dir.path(), None)
+        .await
+        .unwrap();
+    let world = start_stash(&lib, DoubleConfig::default()).await.unwrap();
+    let all = items(&lib).await;
+    let with_video = |i: &&ContentItem| i.media.iter().any(|m| kind_of(m) == "scenes");
+    let mut posts = all.iter().filter(with_video);
+    let (curated, later) = (posts.next().unwrap(), posts.next().unwrap());
+    let (ItemSource::Post(curated_id), ItemSource::Post(later_id)) =
+        (&curated.source, &later.source)
+    else {
+        panic!("not posts")
+    };
+    organize_all(&world, &lib, curated).await;
+
+    let state = open_state(&dir.path().join("state.sqlite3")).await.unwrap();
+    let report = sync_with(&lib, &world.double, state.clone(), |_| {}).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let canon = canonical(&world.double.dump());
+    let galleries = canon["galleries"].as_object().unwrap();
+    assert!(
+        !galleries.contains_key(&format!("code:{curated_id}")),
+        "no empty gallery for a post whose files are all organized: {galleries:?}"
+    );
+    assert!(galleries.contains_key(&format!("code:{later_id}")));
+    let notes: Vec<_> = report
+        .skipped
+        .iter()
+        .filter(|n| n.what == format!("post:{curated_id}"))
+        .collect();
+    assert_eq!(notes.len(), 1, "one note says it all: {notes:?}");
+    let reason = &notes[0].reason;
+    assert!(
+        reason.contains("skipped (organized)")
+            && reason.contains("no gallery")
+            && reason.contains("scene"),
+        "{reason}"
+    );
+
+    // The decision is remembered: a run with nothing new reads no gallery and writes nothing.
+    world.double.reset_counters();
+    let report = sync_with(&lib, &world.double, state.clone(), |_| {}).await;
+    let counters = world.double.counters();
+    assert_eq!(counters.mutation_requests, 0);
+    assert_eq!(counters.requests_with("findGalleries"), 0, "{counters:?}");
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+
+    // A gallery made before its files were organized stays as it is: its members are kept
+    // (lists only grow), and its own fields still follow the post.
+    let made = canonical(&world.double.dump())["galleries"][format!("code:{later_id}")][0].clone();
+    organize_all(&world, &lib, later).await;
+    lib.set_post_content(later_id.0, "A brand new caption")
+        .await
+        .unwrap();
+    let report = sync_with(&lib, &world.double, state.clone(), |_| {}).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let now = canonical(&world.double.dump())["galleries"][format!("code:{later_id}")][0].clone();
+    assert_eq!(now["details"], "A brand new caption");
+    assert_eq!(
+        (&now["images"], &now["scenes"]),
+        (&made["images"], &made["scenes"])
+    );
+
+    // With force, ours wins: the curated post gets its gallery.
+    sync_with(&lib, &world.double, state, |o| o.force = true).await;
+    let forced = canonical(&world.double.dump());
+    let gallery = &forced["galleries"][format!("code:{curated_id}")][0];
+    assert_eq!(
+        gallery["scenes"].as_array().unwrap().len() + gallery["images"].as_array().unwrap().len(),
+        curated.media.len(),
+        "{gallery}"
+    );
 }
 
 /// Makes `quoting` quote `quoted` (an aggregated-post attachment after its own media).

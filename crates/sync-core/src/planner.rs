@@ -40,8 +40,11 @@ pub mod field {
     pub const CODE: &str = "code";
     /// Studio.
     pub const STUDIO: &str = "studio";
-    /// A gallery's organized flag, when we set it (`galleries_organized`): remembered so that
-    /// a gallery the user un-organizes afterwards is not organized again.
+    /// A gallery's organized flag, once we set it (`galleries_organized`). Unlike the other
+    /// names this records a write, not a value: the claim is kept for as long as the record
+    /// is about that gallery, whatever Stash shows since, so a gallery the user un-organizes
+    /// afterwards is theirs and is not organized again (unless `force`; see
+    /// [`Ownership::may_organize`](super::Ownership::may_organize)).
     pub const ORGANIZED: &str = "organized";
 }
 
@@ -139,6 +142,20 @@ impl Ownership {
     /// Whether we wrote `name` before (its hash is remembered).
     pub fn claims(&self, name: &str) -> bool {
         self.last.contains_key(name)
+    }
+
+    /// Whether `galleries_organized` may mark the gallery organized: not while it is, and
+    /// not once we did before (the user has un-organized it since: the flag is theirs), unless
+    /// `force`, which writes over the user's choices as it does for every field.
+    pub fn may_organize(&self, organized_now: bool) -> bool {
+        !organized_now && (self.force || !self.claims(field::ORGANIZED))
+    }
+
+    /// Carries the [`field::ORGANIZED`] claim into `out`, whatever the flag is now.
+    fn keep_organized_claim(&self, out: &mut FieldHashes) {
+        if let Some(h) = self.last.get(field::ORGANIZED) {
+            out.insert(field::ORGANIZED.to_owned(), *h);
+        }
     }
 
     /// What to keep in the record when the object is left alone on purpose (organized, not
@@ -299,7 +316,8 @@ pub fn plan_stamp<Id>(
 }
 
 /// The patch that brings an existing gallery to the desired fields, adding our scenes, and
-/// the hashes of the fields that are ours afterwards.
+/// the hashes of the fields that are ours afterwards (the organized claim included: it is
+/// never dropped, see [`field::ORGANIZED`]).
 pub fn plan_gallery(
     current: &Gallery,
     desired: &DesiredFields,
@@ -307,6 +325,7 @@ pub fn plan_gallery(
     own: &Ownership,
 ) -> (GalleryPatch, FieldHashes) {
     let mut out = FieldHashes::new();
+    own.keep_organized_claim(&mut out);
     let untrimmed =
         own.written_untrimmed(field::DETAILS, current.details.as_ref(), &desired.earlier);
     let title = match own.scalar(
@@ -643,6 +662,43 @@ mod tests {
                 .iter()
                 .any(|f| f.starts_with("scenes"))
         );
+    }
+
+    #[test]
+    fn the_organized_claim_outlives_the_flag() {
+        let mut g = Gallery {
+            id: GalleryId::new("5"),
+            title: Some("A title here".into()),
+            code: Some("77".into()),
+            details: None,
+            date: None,
+            urls: vec![],
+            organized: false,
+            studio_id: None,
+            performer_ids: vec![],
+            tag_ids: vec![],
+            scene_ids: vec![],
+            image_count: 0,
+            user_created: true,
+        };
+        let claim: FieldHashes = [(field::ORGANIZED.to_owned(), organized_hash())]
+            .into_iter()
+            .collect();
+        let ours = Ownership::new(claim, false);
+        // We organized it, the user un-organized it: the claim stays, the flag is theirs.
+        let (_, owned) = plan_gallery(&g, &desired(), &[], &ours);
+        assert_eq!(owned.get(field::ORGANIZED), Some(&organized_hash()));
+        assert!(!ours.may_organize(g.organized));
+        g.organized = true;
+        let (_, owned) = plan_gallery(&g, &desired(), &[], &ours);
+        assert_eq!(owned.get(field::ORGANIZED), Some(&organized_hash()));
+        assert!(!ours.may_organize(g.organized), "already organized");
+        // Never organized by us: ours to mark; with force, always (unless it is).
+        let (_, owned) = plan_gallery(&g, &desired(), &[], &Ownership::unknown());
+        assert!(!owned.contains_key(field::ORGANIZED));
+        assert!(Ownership::unknown().may_organize(false));
+        let forced = Ownership::new(ours.kept().unwrap_or_default(), true);
+        assert!(forced.may_organize(false) && !forced.may_organize(true));
     }
 
     fn stamp(title: Option<&str>, details: Option<&str>, date: Option<&str>) -> StampFields {

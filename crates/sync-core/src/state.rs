@@ -158,6 +158,14 @@ impl SyncState {
         })
     }
 
+    /// Whether we last decided to make no object for `key` (a gallery with nothing to link)
+    /// for exactly `fingerprint`, and nothing failed since: then there is nothing to do.
+    pub fn is_not_made(&self, kind: EntityKind, key: &StateKey, fingerprint: u64) -> bool {
+        self.get(kind, key).is_some_and(|r| {
+            r.stash_id.is_none() && r.fingerprint == Some(fingerprint) && r.last_error.is_none()
+        })
+    }
+
     /// Who owns the scalar fields of the object `stash_id` that `key` maps to: the hashes of
     /// what we last wrote there, nothing when the record is about another object (a re-scan
     /// made a new one), or "all ours" for a record written before fields were tracked (the
@@ -276,6 +284,19 @@ impl StateWriter {
             r.fingerprint = Some(written.fingerprint);
             r.written_at = Some(written.at);
             r.last_error = None;
+        });
+    }
+
+    /// Records that no object was made for `key` on purpose, for what `written` describes
+    /// (a gallery with nothing to link): no Stash id, nothing of ours, the fingerprint kept so
+    /// the same desired state is not planned again ([`SyncState::is_not_made`]).
+    pub fn mark_not_made(&mut self, kind: EntityKind, key: &StateKey, written: Written) {
+        self.upsert(kind, key, |r| {
+            r.stash_id = None;
+            r.fingerprint = Some(written.fingerprint);
+            r.written_at = Some(written.at);
+            r.last_error = None;
+            r.field_hashes = None;
         });
     }
 
@@ -480,6 +501,30 @@ mod tests {
         assert_eq!(s.stash_id(EntityKind::Tag, &tag("b")), Some("u"));
         assert_eq!(s.stash_id(EntityKind::Tag, &tag("a")), None);
         assert_eq!(s.stash_id(EntityKind::Image, &media(2)), Some("i3"));
+    }
+
+    #[test]
+    fn a_gallery_not_made_is_remembered_for_its_fingerprint_only() {
+        let post = StateKey::Post(PostId(3));
+        let g = EntityKind::Gallery;
+        let mut s = empty();
+        s.mark_not_made(g, &post, Written::now(7));
+        let saved = SyncState::new(AccountId(1), s.take_dirty());
+        assert!(saved.is_not_made(g, &post, 7));
+        assert!(
+            !saved.is_not_made(g, &post, 8),
+            "the post or its files changed"
+        );
+        assert_eq!(saved.stash_id(g, &post), None);
+        let mut s = StateWriter::new(saved);
+        s.mark_failed(g, &post, None, "boom");
+        let again = SyncState::new(AccountId(1), s.take_dirty());
+        assert!(!again.is_not_made(g, &post, 7), "a failure is tried again");
+        // Once a gallery is made, the record is about it.
+        let mut s = StateWriter::new(again);
+        s.mark_stamped(g, &post, "g1", Written::now(7), FieldHashes::new());
+        let made = SyncState::new(AccountId(1), s.take_dirty());
+        assert!(!made.is_not_made(g, &post, 7) && made.is_current(g, &post, "g1", 7));
     }
 
     #[test]

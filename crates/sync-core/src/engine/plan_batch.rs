@@ -4,7 +4,9 @@
 //! concurrency, one call per object kind) and planned into minimal patches that change only
 //! the fields that are ours (see [`crate::planner`], scenes and images in [`super::stamps`]).
 //! A remembered gallery that is gone from Stash is looked up again by its code (one more call,
-//! only when that happens).
+//! only when that happens). A gallery that would be created with nothing it may link (every
+//! file organized, say) is not created: the item is skipped with a note and the decision is
+//! remembered for its fingerprint ([`NoGallery`]).
 //!
 //! The planner only reads: the sync state as it was loaded, the indices, Stash. What it
 //! decides is applied by the sink (see [`super::sink`]), the only writer.
@@ -27,7 +29,7 @@ use super::wanted::{Wanted, Wanting};
 use crate::convert::{DesiredChapter, DesiredFields, EntityIds};
 use crate::error::CreatorError;
 use crate::index::{MediaIndex, ObjectRef};
-use crate::planner::{Ownership, desired_hashes, field, new_gallery, organized_hash, plan_gallery};
+use crate::planner::{Ownership, desired_hashes, new_gallery, plan_gallery};
 use crate::state::{StateKey, SyncState};
 
 /// A scene or image patch, and what to record once it is written.
@@ -87,6 +89,14 @@ pub(crate) struct Settled {
     pub(crate) fields: Option<FieldHashes>,
 }
 
+/// A gallery not created on purpose: none of its item's files may be linked. Its fingerprint
+/// is remembered with no Stash id, so the same desired state is not planned again.
+#[derive(Debug, Clone)]
+pub(crate) struct NoGallery {
+    pub(crate) key: StateKey,
+    pub(crate) fingerprint: u64,
+}
+
 /// An object that failed before any write.
 #[derive(Debug, Clone)]
 pub(crate) struct EarlyFailure {
@@ -106,6 +116,8 @@ pub(crate) struct PlannedBatch {
     pub(crate) gallery_updates: Vec<GalleryUpdate>,
     pub(crate) gallery_links: Vec<GalleryLink>,
     pub(crate) settled: Vec<Settled>,
+    /// Galleries not created: nothing to link.
+    pub(crate) no_galleries: Vec<NoGallery>,
     /// Galleries whose Stash object is gone: their ids are forgotten.
     pub(crate) forget: Vec<StateKey>,
     pub(crate) failed: Vec<EarlyFailure>,
@@ -408,7 +420,8 @@ impl BatchPlanner<'_> {
         Ok(())
     }
 
-    /// Plans one gallery: create it, patch it, link images and chapters, or leave it.
+    /// Plans one gallery: create it, patch it, link images and chapters, or leave it; one
+    /// with nothing to link is not created.
     fn plan_gallery(&self, mut g: GalleryWork, current: &Current, batch: &mut PlannedBatch) {
         let cur = match current.gallery(&g) {
             Ok(cur) => cur,
@@ -417,13 +430,21 @@ impl BatchPlanner<'_> {
         if let Some(cur) = cur.as_ref().filter(|c| c.organized && !self.force()) {
             return self.leave_organized_gallery(g, cur, batch);
         }
-        let members = match self.linkable(&g, current, &mut batch.outcome) {
+        let members = match self.linkable(&g, current) {
             Ok(members) => members,
             Err(error) => {
                 let id = cur.map(|c| c.id.to_string());
                 return batch.fail(EntityKind::Gallery, g.key, id, error);
             }
         };
+        if cur.is_none() && members.is_empty() {
+            // Nothing of the post to group: no empty gallery.
+            let why = members.none_note();
+            batch.outcome.skipped(EntityKind::Gallery, &g.key, &why);
+            let (key, fingerprint) = (g.key, g.fingerprint);
+            return batch.no_galleries.push(NoGallery { key, fingerprint });
+        }
+        members.note_left_out(&g.key, &mut batch.outcome);
         g.scenes = members.scenes;
         let follow = GalleryFollowUp {
             key: g.key.clone(),
@@ -468,7 +489,7 @@ impl BatchPlanner<'_> {
 
     /// A gallery Stash has (not organized, or forced): patched and linked as needed; marked
     /// organized with `galleries_organized` unless we did that before (then the user has
-    /// un-organized it since, and that is theirs).
+    /// un-organized it since, and that is theirs unless forced: [`Ownership::may_organize`]).
     fn plan_existing_gallery(
         &self,
         g: GalleryWork,
@@ -477,7 +498,7 @@ impl BatchPlanner<'_> {
         batch: &mut PlannedBatch,
     ) {
         let own = self.gallery_ownership(&g, &cur);
-        follow.organize &= !cur.organized && !own.claims(field::ORGANIZED);
+        follow.organize &= own.may_organize(cur.organized);
         if !cur.user_created {
             if !follow.images.is_empty() {
                 let why = format!(
@@ -488,10 +509,7 @@ impl BatchPlanner<'_> {
             }
             follow.images.clear();
         }
-        let (patch, mut fields) = plan_gallery(&cur, &g.desired, &g.scenes, &own);
-        if cur.organized && own.claims(field::ORGANIZED) {
-            fields.insert(field::ORGANIZED.to_owned(), organized_hash());
-        }
+        let (patch, fields) = plan_gallery(&cur, &g.desired, &g.scenes, &own);
         follow.fields = fields;
         if !patch.is_empty() {
             batch.gallery_updates.push(GalleryUpdate { patch, follow });

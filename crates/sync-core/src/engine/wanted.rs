@@ -2,7 +2,7 @@
 //! files ended up in (only by the item that owns the media, and only through the media that
 //! wins the object), and the item's gallery with those members and its chapters. Whatever the
 //! fingerprints in the sync state call unchanged is counted and goes no further (no read, no
-//! write).
+//! write); so is a gallery left uncreated for the same fingerprint (nothing it could link).
 
 use domain::content::{ContentItem, ItemMedia, MediaRole};
 use domain::fansly::MediaKind;
@@ -197,10 +197,12 @@ impl Wanting<'_, '_> {
         let known = state
             .stash_id(EntityKind::Gallery, &key)
             .map(GalleryId::new);
-        if let Some(id) = &known
-            && !force
-            && state.is_current(EntityKind::Gallery, &key, id.as_str(), fingerprint)
-        {
+        let current = match &known {
+            Some(id) => state.is_current(EntityKind::Gallery, &key, id.as_str(), fingerprint),
+            // Left without a gallery for this very state (nothing to link).
+            None => state.is_not_made(EntityKind::Gallery, &key, fingerprint),
+        };
+        if current && !force {
             self.out.unchanged(EntityKind::Gallery);
             return;
         }

@@ -144,7 +144,8 @@ impl BatchWrite<'_> {
         self.state.mark_failed(kind, key, id, &failure.message);
     }
 
-    /// What planning decided without a write: early failures, forgotten ids, settled objects.
+    /// What planning decided without a write: early failures, forgotten ids, settled objects,
+    /// galleries not created.
     fn record_planned(&mut self, batch: &mut PlannedBatch) {
         for f in std::mem::take(&mut batch.failed) {
             self.fail(
@@ -171,6 +172,14 @@ impl BatchWrite<'_> {
                     .state
                     .mark_written(s.kind, &s.key, &s.stash_id, written),
             }
+        }
+        for n in std::mem::take(&mut batch.no_galleries) {
+            let written = Written {
+                fingerprint: n.fingerprint,
+                at: self.at,
+            };
+            self.state
+                .mark_not_made(EntityKind::Gallery, &n.key, written);
         }
     }
 
