@@ -118,3 +118,18 @@ pub async fn run_sync(
         .sync_creators(&creators, &SyncMonitor::silent(), &CancelFlag::new())
         .await?)
 }
+
+/// A GraphQL request to `double` from outside fansly-stash (what a user does in Stash's UI,
+/// or what an earlier version wrote); fails the test when Stash answers with errors.
+pub async fn user_request(double: &StashDouble, query: &str, variables: serde_json::Value) {
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(double.graphql_url())
+        .json(&serde_json::json!({"query": query, "variables": variables}))
+        .send()
+        .await
+        .expect("the double answers")
+        .json()
+        .await
+        .expect("the double answers JSON");
+    assert!(body.get("errors").is_none(), "{body}");
+}

@@ -18,7 +18,7 @@ use domain::stash::{ImagePatch, ScenePatch};
 use fansly_stash_tests::canonical::canonical;
 use fansly_stash_tests::library::{Library, LibraryShape};
 use fansly_stash_tests::world::{
-    StashWorld, client_config, open_state, run_sync, start_stash, sync_options,
+    StashWorld, client_config, open_state, run_sync, start_stash, sync_options, user_request,
 };
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -253,20 +253,6 @@ async fn galleries_organized_marks_them_last_and_later_runs_leave_them_alone() {
         "A brand new caption"
     );
     assert_eq!(forced["galleries"][&key][0]["organized"], true);
-}
-
-/// What the user does in Stash's UI: one GraphQL request to the double.
-async fn user_request(double: &StashDouble, query: &str, variables: Value) {
-    let body: Value = reqwest::Client::new()
-        .post(double.graphql_url())
-        .json(&json!({"query": query, "variables": variables}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(body.get("errors").is_none(), "{body}");
 }
 
 /// The gallery Stash has for post `post` (raw dump).

@@ -12,7 +12,9 @@ use domain::ports::{MediaServer, MetadataRepository, SyncStateStore};
 use fansly_stash_tests::canonical::canonical;
 use fansly_stash_tests::expect::{expected_state, mismatches};
 use fansly_stash_tests::library::{Library, LibraryShape};
-use fansly_stash_tests::world::{client_config, open_state, run_sync, start_stash, sync_options};
+use fansly_stash_tests::world::{
+    client_config, open_state, run_sync, start_stash, sync_options, user_request,
+};
 use serde_json::{Value, json};
 use stash_adapter::StashClient;
 use stash_double::{DoubleConfig, StashDouble};
@@ -161,20 +163,6 @@ async fn a_post_with_blank_lines_stays_ours_through_an_edit() {
     assert_eq!(c.mutation_requests, 0, "{:?}", c.by_root_field);
 }
 
-/// Posts a GraphQL mutation to the double (as an earlier version's writes).
-async fn mutate(double: &StashDouble, query: &str, variables: Value) {
-    let body: Value = reqwest::Client::new()
-        .post(double.graphql_url())
-        .json(&json!({"query": query, "variables": variables}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(body.get("errors").is_none(), "{body}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn state_from_before_trimming_keeps_our_fields_ours() {
     let dir = tempfile::tempdir().unwrap();
@@ -218,7 +206,7 @@ async fn state_from_before_trimming_keeps_our_fields_ours() {
             domain::ports::EntityKind::Scene => "sceneUpdate(input: {id: $id, title: $t})",
             _ => "imageUpdate(input: {id: $id, title: $t})",
         };
-        mutate(
+        user_request(
             &world.double,
             &format!("mutation($id: ID!, $t: String) {{ {mutation} {{ id }} }}"),
             json!({"id": id, "t": title}),
