@@ -18,8 +18,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sea_orm::sqlx::ConnectOptions as _;
-use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sea_orm::sqlx::pool::PoolOptions;
+use sea_orm::sqlx::postgres::PgConnectOptions;
+use sea_orm::sqlx::sqlite::SqliteConnectOptions;
 use sea_orm::{
     DatabaseConnection, DbBackend, DbErr, RuntimeErr, SqlxPostgresConnector, SqlxSqliteConnector,
 };
@@ -46,6 +47,17 @@ impl PoolSpec {
             acquire_timeout,
         }
     }
+
+    /// The pool options of either backend: this size and patience, and neither an idle
+    /// timeout nor a maximum lifetime (so no maintenance task; see the module comment).
+    fn options<DB: sea_orm::sqlx::Database>(&self) -> PoolOptions<DB> {
+        PoolOptions::new()
+            .max_connections(self.max_connections)
+            .min_connections(self.min_connections)
+            .acquire_timeout(self.acquire_timeout)
+            .idle_timeout(None)
+            .max_lifetime(None)
+    }
 }
 
 /// Connects to `url` (`sqlite:…` or `postgres://…`) with statement logging off.
@@ -55,12 +67,8 @@ pub(crate) async fn connect(url: &str, spec: PoolSpec) -> Result<DatabaseConnect
         let options = SqliteConnectOptions::from_str(url)
             .map_err(conn_err)?
             .disable_statement_logging();
-        let pool = SqlitePoolOptions::new()
-            .max_connections(spec.max_connections)
-            .min_connections(spec.min_connections)
-            .acquire_timeout(spec.acquire_timeout)
-            .idle_timeout(None)
-            .max_lifetime(None)
+        let pool = spec
+            .options()
             .connect_with(options)
             .await
             .map_err(conn_err)?;
@@ -69,12 +77,8 @@ pub(crate) async fn connect(url: &str, spec: PoolSpec) -> Result<DatabaseConnect
         let options = PgConnectOptions::from_str(url)
             .map_err(conn_err)?
             .disable_statement_logging();
-        let pool = PgPoolOptions::new()
-            .max_connections(spec.max_connections)
-            .min_connections(spec.min_connections)
-            .acquire_timeout(spec.acquire_timeout)
-            .idle_timeout(None)
-            .max_lifetime(None)
+        let pool = spec
+            .options()
             .connect_with(options)
             .await
             .map_err(conn_err)?;
@@ -104,5 +108,8 @@ mod tests {
     fn postgres_pools_hold_ten_connections_and_keep_none_open() {
         let spec = PoolSpec::for_backend(DbBackend::Postgres, false, Duration::from_secs(5));
         assert_eq!((spec.max_connections, spec.min_connections), (10, 0));
+        let options = spec.options::<sea_orm::sqlx::Postgres>();
+        assert_eq!(options.get_idle_timeout(), None);
+        assert_eq!(options.get_max_lifetime(), None);
     }
 }
