@@ -6,6 +6,9 @@
 //! objects in a different order; timestamps differ too. The canonical form replaces every id by
 //! the object's natural key (performer, studio and tag names; file paths; gallery codes),
 //! drops `created_at`/`updated_at` and jobs, and sorts every list of references.
+//!
+//! The way back, for tests that act on one object of a dump: [`object_id_of`] gives the raw
+//! id of the scene or image a file belongs to.
 
 use std::collections::BTreeMap;
 
@@ -251,6 +254,24 @@ fn diff_into(path: &str, a: &Value, b: &Value, out: &mut Vec<String>, limit: usi
         }
         _ => out.push(format!("{path}: {a} != {b}")),
     }
+}
+
+/// The raw id of the scene or image (`kind`: `"scenes"` or `"images"`) of `dump` that holds
+/// `file`; `None` when the double has no such file or no object holds it.
+pub fn object_id_of(dump: &Value, kind: &str, file: &crate::library::MediaFile) -> Option<String> {
+    let path = file.path.display().to_string();
+    let file_id = dump["files"]
+        .as_array()?
+        .iter()
+        .find(|f| f["path"] == path.as_str())?
+        .get("id")?;
+    dump[kind].as_array()?.iter().find(|o| {
+        o["file_ids"]
+            .as_array()
+            .is_some_and(|ids| ids.contains(file_id))
+    })?["id"]
+        .as_str()
+        .map(str::to_owned)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use domain::Patch;
 use domain::ids::{GalleryId, ImageId, SceneId};
 use domain::ports::{MediaServer, MetadataRepository, SyncStateStore};
 use domain::stash::{GalleryPatch, ImagePatch, NewGallery, PerformerSpec, ScenePatch, TagSpec};
-use fansly_stash_tests::canonical::{canonical, duplicates};
+use fansly_stash_tests::canonical::{canonical, duplicates, object_id_of};
 use fansly_stash_tests::library::{Library, LibraryShape, MediaFile};
 use fansly_stash_tests::world::{client_config, open_state, run_sync, start_stash, sync_options};
 use sea_orm::ConnectionTrait;
@@ -42,25 +42,9 @@ async fn sync_with(
     report
 }
 
-/// The raw id of the scene or image (`kind`) whose file is `path`.
+/// The raw id of the scene or image (`kind`) whose file is `file`.
 fn id_of(dump: &Value, kind: &str, file: &MediaFile) -> String {
-    let path = file.path.display().to_string();
-    let file_id = dump["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == path.as_str())
-        .unwrap()["id"]
-        .clone();
-    dump[kind]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["file_ids"].as_array().unwrap().contains(&file_id))
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    object_id_of(dump, kind, file).unwrap()
 }
 
 fn entry<'a>(canon: &'a Value, kind: &str, key: &str) -> &'a Value {

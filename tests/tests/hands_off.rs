@@ -15,7 +15,7 @@ use domain::content::{ContentItem, ItemSource};
 use domain::ids::{ImageId, SceneId};
 use domain::ports::{MediaServer, MetadataRepository, SyncStateStore};
 use domain::stash::{ImagePatch, ScenePatch};
-use fansly_stash_tests::canonical::canonical;
+use fansly_stash_tests::canonical::{canonical, object_id_of};
 use fansly_stash_tests::library::{Library, LibraryShape};
 use fansly_stash_tests::world::{
     StashWorld, client_config, open_state, run_sync, start_stash, sync_options, user_request,
@@ -50,23 +50,7 @@ async fn items(lib: &Library) -> Vec<ContentItem> {
 
 /// The raw id of the scene or image (`kind`) whose file belongs to media `media`.
 fn object_of(lib: &Library, dump: &Value, kind: &str, media: i64) -> String {
-    let path = lib.creators[0].files[&media].path.display().to_string();
-    let file = dump["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == path.as_str())
-        .unwrap()["id"]
-        .clone();
-    dump[kind]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["file_ids"].as_array().unwrap().contains(&file))
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    object_id_of(dump, kind, &lib.creators[0].files[&media]).unwrap()
 }
 
 fn path_of(lib: &Library, media: i64) -> String {

@@ -19,6 +19,7 @@ use domain::ports::{
 };
 use fansly_stash_tests::library::{Library, LibraryShape};
 use fansly_stash_tests::world::{open_state, run_sync, start_stash, sync_options};
+use metadata_store::testing::rows_but_stash_ids;
 use metadata_store::{MetadataStore, StoreOptions};
 use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue, Statement};
 use serde_json::Value;
@@ -108,48 +109,6 @@ impl MetadataRepository for Recorder {
 fn shape() -> LibraryShape {
     // 10 posts and 4 messages over 24 images and 4 videos (with previews): 14 items, 32 files.
     LibraryShape::one_creator(10, 4, 24, 4)
-}
-
-/// Every row of every table but the `stash_id` columns we write, as JSON, sorted.
-async fn other_columns(store: &MetadataStore) -> Vec<String> {
-    let conn = store.connection().inner();
-    let mut out = Vec::new();
-    for table in [
-        "accounts",
-        "media",
-        "media_variants",
-        "account_media",
-        "account_media_bundles",
-        "account_media_bundle_media",
-        "posts",
-        "messages",
-        "groups",
-        "group_users",
-        "attachments",
-        "hashtags",
-        "post_hashtags",
-        "post_mentions",
-    ] {
-        let stmt = Statement::from_string(
-            conn.get_database_backend(),
-            format!("SELECT * FROM \"{table}\""),
-        );
-        let mut rows: Vec<String> = JsonValue::find_by_statement(stmt)
-            .all(conn)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|mut row| {
-                if ["accounts", "media", "posts", "messages"].contains(&table) {
-                    row.as_object_mut().unwrap().remove("stash_id");
-                }
-                format!("{table}: {row}")
-            })
-            .collect();
-        rows.sort();
-        out.extend(rows);
-    }
-    out
 }
 
 /// `id -> stash_id` of a table (rows without one left out).
@@ -249,7 +208,7 @@ async fn fills_the_columns_and_nothing_else(lib: Library, dir: &std::path::Path)
         .await
         .unwrap(),
     );
-    let untouched = other_columns(&store).await;
+    let untouched = rows_but_stash_ids(&store).await;
     let fingerprints = store.content_fingerprints().await.unwrap();
     let state = open_state(&dir.join("state.sqlite3")).await.unwrap();
 
@@ -292,7 +251,7 @@ async fn fills_the_columns_and_nothing_else(lib: Library, dir: &std::path::Path)
     assert_eq!(idle.calls(), vec![], "nothing differs, nothing written");
 
     assert_eq!(
-        other_columns(&store).await,
+        rows_but_stash_ids(&store).await,
         untouched,
         "no other column changed"
     );

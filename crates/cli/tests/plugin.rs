@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::plugin::{Stash, input, parse, plugin_command, run_cli, run_plugin};
+use common::plugin::{PluginSetup, Stash, input, parse, plugin_command, run_cli, run_plugin};
 use fansly_stash_tests::canonical::{canonical_in, diff, duplicates};
 use fansly_stash_tests::library::{Library, LibraryShape};
 use fansly_stash_tests::world::start_stash;
@@ -269,19 +269,12 @@ async fn bad_settings_name_the_setting_to_fix_and_write_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_item_is_a_warning_and_the_run_still_finishes() {
-    let dir = tempfile::tempdir().unwrap();
-    let lib = Library::generate(
-        &LibraryShape::one_creator(4, 1, 4, 2),
-        &dir.path().join("lib"),
-        None,
-    )
-    .await
-    .unwrap();
-    let world = start_stash(&lib, DoubleConfig::default()).await.unwrap();
-    let stash = Stash::new(&world.double, dir.path().join("stash-config"));
-    stash
-        .configure(json!({"metadata_db": lib.db_url, "download_root": lib.root_str()}))
-        .await;
+    let PluginSetup {
+        dir: _dir,
+        lib: _lib,
+        world,
+        stash,
+    } = PluginSetup::new(&LibraryShape::one_creator(4, 1, 4, 2)).await;
     world
         .double
         .faults()
@@ -413,10 +406,12 @@ async fn input_stash_did_not_send_says_what_why_and_what_to_do() {
 async fn a_database_without_attachments_is_a_warning_in_stashs_log() {
     use sea_orm::{ConnectionTrait, Statement};
 
-    let dir = tempfile::tempdir().unwrap();
-    let lib = Library::generate(&shape(), &dir.path().join("lib"), None)
-        .await
-        .unwrap();
+    let PluginSetup {
+        dir: _dir,
+        lib,
+        world,
+        stash,
+    } = PluginSetup::new(&shape()).await;
     let store = lib.store().await.unwrap();
     let db = store.connection().inner();
     for sql in ["DELETE FROM attachments", "DELETE FROM post_mentions"] {
@@ -426,14 +421,6 @@ async fn a_database_without_attachments_is_a_warning_in_stashs_log() {
     }
     drop(store);
 
-    let world = start_stash(&lib, DoubleConfig::default()).await.unwrap();
-    let stash = Stash::new(&world.double, dir.path().join("stash-config"));
-    stash
-        .configure(json!({
-            "metadata_db": lib.db_url,
-            "download_root": lib.root_str(),
-        }))
-        .await;
     let run = run_plugin(&input(&stash, "127.0.0.1", None, "sync")).await;
     run.expect_ok();
     let output = &run.result["output"];

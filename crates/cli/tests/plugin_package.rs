@@ -11,11 +11,10 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use common::plugin::{Stash, input, run_plugin};
+use common::plugin::{PluginSetup, Stash, input, run_plugin};
 use fansly_stash::plugin::settings::{SETTINGS, SettingType};
 use fansly_stash::plugin::tasks::Task;
 use fansly_stash_tests::library::{Library, LibraryShape};
-use fansly_stash_tests::world::start_stash;
 use serde::Deserialize;
 use serde_json::json;
 use serde_yaml_ng::Value as Yaml;
@@ -180,19 +179,12 @@ fn the_yaml_runs_the_binary_with_the_four_tasks_and_its_settings() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_setup_logs_each_finding() {
-    let dir = tempfile::tempdir().unwrap();
-    let lib = Library::generate(
-        &LibraryShape::one_creator(3, 1, 4, 1),
-        &dir.path().join("lib"),
-        None,
-    )
-    .await
-    .unwrap();
-    let world = start_stash(&lib, DoubleConfig::default()).await.unwrap();
-    let stash = Stash::new(&world.double, dir.path().join("stash-config"));
-    stash
-        .configure(json!({"metadata_db": lib.db_url, "download_root": lib.root_str()}))
-        .await;
+    let PluginSetup {
+        dir,
+        lib,
+        world: _world,
+        stash,
+    } = PluginSetup::new(&LibraryShape::one_creator(3, 1, 4, 1)).await;
     let run = run_plugin(&input(&stash, "0.0.0.0", None, "check")).await;
     run.expect_ok();
     let infos = run.lines_at('i');

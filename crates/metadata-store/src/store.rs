@@ -57,7 +57,7 @@ pub const DEFAULT_PAGE_SIZE: usize = 500;
 pub const MAX_PAGE_SIZE: usize = 5_000;
 
 /// Tables a metadata database must have.
-const REQUIRED_TABLES: [&str; 16] = [
+pub(crate) const REQUIRED_TABLES: [&str; 16] = [
     "accounts",
     "media",
     "media_variants",

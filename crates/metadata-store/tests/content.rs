@@ -13,6 +13,7 @@ use domain::ids::{AccountId, MediaId, MessageId, PostId};
 use domain::ports::{
     AttachmentCoverage, ContentCursor, MetadataRepository, RepositoryError, StashIdWriteback,
 };
+use metadata_store::testing::rows_but_stash_ids;
 
 const ALICE: i64 = 100;
 const BOB: i64 = 200;
@@ -266,56 +267,11 @@ async fn write_back_is_refused_when_disabled(store: MetadataStore) {
 }
 on_every_backend!(write_back_is_refused_when_disabled);
 
-/// Every row of every table the reader knows, as JSON, with the `stash_id` of `accounts`,
-/// `media`, `posts` and `messages` left out (the only values a write-back may change).
-async fn all_but_written_ids(store: &MetadataStore) -> Vec<String> {
-    use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue, Statement};
-    const TABLES: [&str; 16] = [
-        "accounts",
-        "media",
-        "media_variants",
-        "account_media",
-        "account_media_bundles",
-        "account_media_bundle_media",
-        "posts",
-        "messages",
-        "groups",
-        "group_users",
-        "attachments",
-        "hashtags",
-        "post_hashtags",
-        "post_mentions",
-        "account_avatar",
-        "account_banner",
-    ];
-    let conn = store.connection().inner();
-    let mut out = Vec::new();
-    for table in TABLES {
-        let sql = format!("SELECT * FROM \"{table}\"");
-        let stmt = Statement::from_string(conn.get_database_backend(), sql);
-        let mut rows: Vec<String> = JsonValue::find_by_statement(stmt)
-            .all(conn)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|mut row| {
-                if ["accounts", "media", "posts", "messages"].contains(&table) {
-                    row.as_object_mut().unwrap().remove("stash_id").unwrap();
-                }
-                format!("{table}: {row}")
-            })
-            .collect();
-        rows.sort();
-        out.extend(rows);
-    }
-    out
-}
-
 /// The write-back sets the four `stash_id` columns and nothing else, in one statement per
 /// table (plus the transaction's two) whatever the number of ids.
 async fn write_back_writes_only_the_stash_id_columns(store: MetadataStore) {
     rich_fixture().insert(&store).await.unwrap();
-    let before = all_but_written_ids(&store).await;
+    let before = rows_but_stash_ids(&store).await;
     let ids = StashIdWriteback {
         accounts: vec![(AccountId(ALICE), 7), (AccountId(BOB), 8)],
         media: vec![(MediaId(1001), 41), (MediaId(1010), 42)],
@@ -349,7 +305,7 @@ async fn write_back_writes_only_the_stash_id_columns(store: MetadataStore) {
     assert_eq!(message.stash_id, Some(61), "messages.stash_id");
     assert_eq!(items[4].media[0].media.stash_id, Some(42));
     assert_eq!(
-        all_but_written_ids(&store).await,
+        rows_but_stash_ids(&store).await,
         before,
         "no other column of any table changed"
     );
@@ -367,7 +323,7 @@ async fn write_back_writes_only_the_stash_id_columns(store: MetadataStore) {
     assert_eq!(store.query_count() - q0, 3, "BEGIN, one UPDATE, COMMIT");
     let items = all_items(&store, ALICE, 500).await;
     assert_eq!(items[0].media[1].media.stash_id, Some(43));
-    assert_eq!(all_but_written_ids(&store).await, before);
+    assert_eq!(rows_but_stash_ids(&store).await, before);
     let q0 = store.query_count();
     store
         .record_stash_ids(&StashIdWriteback::default())

@@ -7,9 +7,45 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use fansly_stash_tests::library::Library;
+use fansly_stash_tests::library::{Library, LibraryShape};
+use fansly_stash_tests::world::{StashWorld, start_stash};
 use serde_json::{Value, json};
-use stash_double::StashDouble;
+use stash_double::{DoubleConfig, StashDouble};
+use tempfile::TempDir;
+
+/// The setup most plugin tests share: a generated library, the double scanned on it, and
+/// Stash's plugin settings naming the library's database and download folder.
+pub struct PluginSetup {
+    /// Holds the library and Stash's config folder.
+    pub dir: TempDir,
+    /// The generated library.
+    pub lib: Library,
+    /// The double, scanned.
+    pub world: StashWorld,
+    /// Stash as the plugin sees it, configured.
+    pub stash: Stash,
+}
+
+impl PluginSetup {
+    /// A library of `shape`, its double and the plugin settings.
+    pub async fn new(shape: &LibraryShape) -> PluginSetup {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::generate(shape, &dir.path().join("lib"), None)
+            .await
+            .unwrap();
+        let world = start_stash(&lib, DoubleConfig::default()).await.unwrap();
+        let stash = Stash::new(&world.double, dir.path().join("stash-config"));
+        stash
+            .configure(json!({"metadata_db": lib.db_url, "download_root": lib.root_str()}))
+            .await;
+        PluginSetup {
+            dir,
+            lib,
+            world,
+            stash,
+        }
+    }
+}
 
 /// A Stash as the plugin sees it: the double, Stash's config folder, the API key to store
 /// settings with (when Stash has a login).

@@ -29,3 +29,31 @@ pub async fn sqlite_memory_store_with(options: StoreOptions) -> MetadataStore {
         .await
         .expect("an in-memory SQLite metadata store opens")
 }
+
+/// Every row of every upstream table the reader knows, as sorted `table: {json}` lines, with
+/// the `stash_id` of `accounts`, `media`, `posts` and `messages` left out: what a write-back
+/// of Stash ids must leave exactly as it was.
+pub async fn rows_but_stash_ids(store: &MetadataStore) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue, Statement};
+    let conn = store.connection().inner();
+    let mut out = Vec::new();
+    for table in crate::store::REQUIRED_TABLES {
+        let sql = format!("SELECT * FROM \"{table}\"");
+        let stmt = Statement::from_string(conn.get_database_backend(), sql);
+        let mut rows: Vec<String> = JsonValue::find_by_statement(stmt)
+            .all(conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|mut row| {
+                if ["accounts", "media", "posts", "messages"].contains(&table) {
+                    row.as_object_mut().unwrap().remove("stash_id").unwrap();
+                }
+                format!("{table}: {row}")
+            })
+            .collect();
+        rows.sort();
+        out.extend(rows);
+    }
+    out
+}
